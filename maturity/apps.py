@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MaturityConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "maturity"
+    verbose_name = "Question bank"

@@ -1,0 +1,193 @@
+"""factory_boy factories shared by the tests.
+
+`published_version()` builds a complete, published questionnaire version in one call; most
+tests that need a bank use it rather than the question bank file.
+"""
+
+import datetime
+
+import factory
+from django.utils import timezone
+
+from assessments.models import Answer, Membership, Organisation, Response, Round
+from maturity.models import (
+    AnswerOption,
+    MaturityLevel,
+    Question,
+    Questionnaire,
+    QuestionnaireVersion,
+    Recommendation,
+    Theme,
+    User,
+)
+
+LEVEL_NAMES = ["Initial", "Emerging", "Established", "Embedded", "Leading"]
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}@example.org")
+    email = factory.SelfAttribute("username")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class QuestionnaireFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Questionnaire
+        django_get_or_create = ["slug"]
+
+    slug = "digital-maturity"
+    name = "Digital maturity self-assessment"
+
+
+class VersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = QuestionnaireVersion
+
+    questionnaire = factory.SubFactory(QuestionnaireFactory)
+    number = factory.LazyAttribute(
+        lambda o: (
+            (
+                o.questionnaire.versions.order_by("-number")
+                .values_list("number", flat=True)
+                .first()
+                or 0
+            )
+            + 1
+        )
+    )
+    description = "A test questionnaire."
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Theme
+
+    questionnaire_version = factory.SubFactory(VersionFactory)
+    key = factory.Sequence(lambda n: f"theme-{n}")
+    title = factory.Sequence(lambda n: f"Theme {n}")
+    description = "What this theme covers."
+    order = factory.Sequence(lambda n: n)
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    theme = factory.SubFactory(ThemeFactory)
+    concept_key = factory.Sequence(lambda n: f"question-{n}")
+    text = factory.Sequence(lambda n: f"How well does the organisation do thing {n}?")
+    why = "Because it matters."
+    good = "Good looks like this."
+    order = factory.Sequence(lambda n: n)
+    allow_not_applicable = True
+    allow_dont_know = True
+
+    @factory.post_generation
+    def options(question, create, extracted, **kwargs):
+        if create and extracted is not False:
+            AnswerOption.objects.bulk_create(
+                AnswerOption(
+                    question=question,
+                    level=level,
+                    descriptor=f"Level {level} practice for {question.concept_key}.",
+                )
+                for level in range(1, 6)
+            )
+
+
+def draft_version(
+    *, themes=2, questions=3, questionnaire=None, theme_keys=None, question_keys=None, weights=None
+):
+    """A complete draft: five levels, `themes` themes of `questions` questions each.
+
+    `theme_keys` and `question_keys` (a list per theme) name them, for tests of matching
+    across versions; `weights` (a list per theme) sets question weights.
+    """
+    version = VersionFactory(**({"questionnaire": questionnaire} if questionnaire else {}))
+    MaturityLevel.objects.bulk_create(
+        MaturityLevel(
+            questionnaire_version=version, level=level, name=name, description=f"{name} practice."
+        )
+        for level, name in enumerate(LEVEL_NAMES, start=1)
+    )
+    for t in range(themes):
+        key = theme_keys[t] if theme_keys else f"v{version.pk}-theme-{t + 1}"
+        theme = ThemeFactory(
+            questionnaire_version=version, key=key, order=t + 1, title=f"Theme {t + 1}"
+        )
+        keys = question_keys[t] if question_keys else [f"{key}-q{q + 1}" for q in range(questions)]
+        for q, concept_key in enumerate(keys):
+            QuestionFactory(
+                theme=theme,
+                concept_key=concept_key,
+                order=q + 1,
+                weight=weights[t][q] if weights else 1,
+            )
+        Recommendation.objects.bulk_create(
+            Recommendation(theme=theme, level=level, text=f"Next steps from level {level}.")
+            for level in range(1, 6)
+        )
+    return version
+
+
+def published_version(**kwargs):
+    version = draft_version(**kwargs)
+    version.publish()
+    return version
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Test Borough Council {n}")
+    function = Organisation.Function.GENERAL_PUBLIC_SERVICES
+    size_band = Organisation.SizeBand.UNDER_5000
+    region = Organisation.Region.NORTH_WEST
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Membership.Role.LEAD
+
+
+class RoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Round
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    questionnaire_version = factory.LazyFunction(published_version)
+    title = factory.Sequence(lambda n: f"Assessment round {n}")
+    opens_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=7))
+    closes_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=21))
+    status = Round.Status.OPEN
+    opened_at = factory.LazyFunction(timezone.now)
+
+
+class ResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Response
+
+    round = factory.SubFactory(RoundFactory)
+    role_group = Response.RoleGroup.FRONTLINE
+    started_at = factory.LazyFunction(timezone.now)
+    last_saved_at = factory.LazyFunction(timezone.now)
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Answer
+
+    response = factory.SubFactory(ResponseFactory)
+    question = factory.SubFactory(QuestionFactory)
+    kind = Answer.Kind.LEVEL
+    option = factory.LazyAttribute(lambda o: o.question.options.get(level=3))
+    level = factory.LazyAttribute(lambda o: o.option.level if o.option else None)
