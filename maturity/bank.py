@@ -38,8 +38,12 @@ class BankError(Exception):
     def __init__(self, source, problems):
         self.source = str(source)
         self.problems = list(problems)
-        lines = "\n".join(f"  - {problem}" for problem in self.problems)
-        super().__init__(f"{self.source}: {len(self.problems)} problem(s):\n{lines}")
+        if len(self.problems) == 1:
+            message = f"{self.source}: {self.problems[0]}"
+        else:
+            lines = "\n".join(f"  - {problem}" for problem in self.problems)
+            message = f"{self.source}: {len(self.problems)} problems:\n{lines}"
+        super().__init__(message)
 
 
 def read_bank_file(path):

@@ -10,7 +10,6 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 LEVELS = (1, 2, 3, 4, 5)
@@ -104,9 +103,6 @@ class QuestionnaireVersion(models.Model):
         if stored is not None and self.status != stored:
             raise ValidationError("Use publish() to change a version's status.", code="status")
         super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("admin:maturity_questionnaireversion_change", args=[self.pk])
 
     def delete(self, *args, **kwargs):
         if self.status != self.Status.DRAFT:

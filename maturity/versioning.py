@@ -286,7 +286,7 @@ def clone_version(*, source: QuestionnaireVersion, notes: str = "") -> Questionn
         for theme in themes
     )
     questions: list[tuple[Question, Question]] = []
-    recommendations = []
+    recommendations: list[Recommendation] = []
     for theme, new_theme in zip(themes, new_themes, strict=True):
         for question in theme.questions.all():
             copy = Question(

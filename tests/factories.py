@@ -76,6 +76,7 @@ class ThemeFactory(factory.django.DjangoModelFactory):
 class QuestionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Question
+        skip_postgeneration_save = True
 
     theme = factory.SubFactory(ThemeFactory)
     concept_key = factory.Sequence(lambda n: f"question-{n}")
