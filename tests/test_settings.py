@@ -7,7 +7,9 @@ ROOT = Path(settings.BASE_DIR)
 
 
 def test_every_environment_variable_is_documented_in_env_example():
-    read = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_]+)"', (ROOT / "maturity/settings.py").read_text()))
+    read = set(
+        re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_]+)"', (ROOT / "maturity/settings.py").read_text())
+    )
     documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
 
     assert read, "no environment variables found: has settings.py changed its style?"

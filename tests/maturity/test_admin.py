@@ -106,9 +106,9 @@ def test_admin_edits_a_draft_question_on_its_theme_page(admin_client):
 
     assert response.status_code == 302, response.context["errors"] if response.context else ""
     assert Question.objects.filter(text="How is technology part of every service?").exists()
-    assert theme.questions.first().options.filter(
-        descriptor="A rewritten level descriptor."
-    ).exists()
+    assert (
+        theme.questions.first().options.filter(descriptor="A rewritten level descriptor.").exists()
+    )
 
 
 def test_published_theme_page_is_read_only(admin_client):
@@ -128,7 +128,9 @@ def test_published_theme_page_is_read_only(admin_client):
 def test_published_version_page_says_why_it_is_read_only(admin_client):
     version = published_version()
 
-    page = admin_client.get(reverse("admin:maturity_questionnaireversion_change", args=[version.pk]))
+    page = admin_client.get(
+        reverse("admin:maturity_questionnaireversion_change", args=[version.pk])
+    )
 
     content = page.content.decode()
     assert "read-only, so that answers given against it keep their meaning" in content
