@@ -35,6 +35,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # emails). Without it, links are built from the request.
 SITE_URL = env.str("SITE_URL", default="").rstrip("/")
 SERVICE_NAME = env.str("SERVICE_NAME", default="Digital maturity self-assessment")
+# Shown on the accessibility statement for people who need help or another format.
+CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="")
 # The admin lives at a path of your choosing, so it is not where scanners look first.
 ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
 
