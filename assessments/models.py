@@ -344,3 +344,23 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"Answer to {self.question.concept_key}"
+
+
+class RoundResult(models.Model):
+    """A round's figures, cached for one value of `Round.submitted_count` (see
+    `assessments.figures.round_figures`). Safe to delete: it is recomputed on demand."""
+
+    round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="result")
+    # The round's submitted_count read before computing: a submission during the computation
+    # leaves a stale stamp, so the next reader recomputes rather than trusting these figures.
+    submitted_count = models.PositiveIntegerField()
+    computed_at = models.DateTimeField(default=timezone.now)
+    figures = models.JSONField(help_text="assessments.scoring.RoundFigures.to_dict()")
+    # Theme key -> mean, read by other organisations' peer benchmarks without the full figures.
+    theme_means = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["round"]
+
+    def __str__(self):
+        return f"Figures for {self.round_id} at {self.submitted_count} submissions"

@@ -1,0 +1,154 @@
+"""Organisations, their members and rounds, and a read-only view of responses.
+
+Responses are listed by their timestamps and role group only: never a token (it would let
+an admin answer as the respondent) and never answers (reports show those only in aggregate).
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+
+from assessments.models import Membership, Organisation, Response, Round
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+    fields = ["user", "role", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "function", "size_band", "region", "created_at"]
+    list_filter = ["function", "size_band", "region"]
+    search_fields = ["name"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "role", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__email", "organisation__name"]
+    autocomplete_fields = ["user", "organisation"]
+    list_select_related = ["user", "organisation"]
+
+
+@admin.register(Round)
+class RoundAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "organisation",
+        "questionnaire_version",
+        "status",
+        "opens_on",
+        "closes_on",
+        "submitted_count",
+    ]
+    list_filter = ["status", "questionnaire_version"]
+    search_fields = ["title", "organisation__name"]
+    list_select_related = ["organisation", "questionnaire_version__questionnaire"]
+    autocomplete_fields = ["organisation"]
+    date_hierarchy = "opens_on"
+    fieldsets = [
+        (None, {"fields": ["organisation", "questionnaire_version", "title"]}),
+        ("Dates and anonymity", {"fields": ["opens_on", "closes_on", "anonymity_threshold"]}),
+        (
+            "Status",
+            {
+                "fields": [
+                    "status",
+                    "open_link",
+                    "submitted_count",
+                    "created_by",
+                    "created_at",
+                    "opened_at",
+                    "closed_at",
+                ]
+            },
+        ),
+    ]
+    readonly_fields = [
+        "status",
+        "open_link",
+        "submitted_count",
+        "created_by",
+        "created_at",
+        "opened_at",
+        "closed_at",
+    ]
+    actions = ["open_rounds", "close_rounds"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A round's answers belong to its version: the version never changes once created.
+        if obj:
+            return [*self.readonly_fields, "questionnaire_version"]
+        return self.readonly_fields
+
+    @admin.display(description="open link")
+    def open_link(self, round):
+        if not round.pk:
+            return "Shown once the round is saved."
+        url = reverse("assessments:open_link", args=[round.open_token])
+        return format_html('<a href="{}">{}</a>', url, url)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def _apply(self, request, queryset, method, done):
+        changed = 0
+        for round in queryset:
+            try:
+                getattr(round, method)()
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                changed += 1
+        if changed:
+            self.message_user(request, f"{done} {changed} round(s).", messages.SUCCESS)
+
+    @admin.action(description="Open the selected rounds to respondents")
+    def open_rounds(self, request, queryset):
+        self._apply(request, queryset, "open", "Opened")
+
+    @admin.action(description="Close the selected rounds")
+    def close_rounds(self, request, queryset):
+        self._apply(request, queryset, "close", "Closed")
+
+
+@admin.register(Response)
+class ResponseAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "role_group",
+        "is_personal",
+        "started_at",
+        "last_saved_at",
+        "submitted_at",
+    ]
+    list_filter = ["round__status", "role_group", "is_personal", "submitted_at"]
+    search_fields = ["round__title", "round__organisation__name"]
+    list_select_related = ["round__organisation"]
+    fields = [
+        "round",
+        "role_group",
+        "is_personal",
+        "created_at",
+        "started_at",
+        "last_saved_at",
+        "submitted_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

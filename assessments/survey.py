@@ -1,0 +1,259 @@
+"""What respondents do: start a response, save answers a theme at a time, submit.
+
+Every write is one transaction that checks everything before writing anything, so a request
+with one bad value saves nothing, and each refuses a submitted response or a round that is not
+open. Reading helpers for the survey pages live here too, so that the task list, the check page
+and submission agree on what "answered" means: an option, "Not applicable" or "Don't know".
+"""
+
+import csv
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import IO, NamedTuple
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from assessments.models import COMMENT_MAX_LENGTH, Answer, Response, Round
+from maturity.models import Question, Theme
+
+MAX_PERSONAL_LINKS = 5000
+ANSWERED = [Answer.Kind.LEVEL, Answer.Kind.NOT_APPLICABLE, Answer.Kind.DONT_KNOW]
+
+
+class AnswerInput(NamedTuple):
+    """One question's answer as sent: `choice` is an option id, "na", "dk" or "" (none)."""
+
+    choice: str
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class ThemeProgress:
+    theme: Theme
+    answered: int
+    total: int
+
+    @property
+    def is_complete(self) -> bool:
+        return self.answered >= self.total
+
+    @property
+    def status(self) -> str:
+        if self.is_complete:
+            return "Completed"
+        return "In progress" if self.answered else "Not started"
+
+
+def check_round_open(round: Round) -> None:
+    """Raise ValidationError unless `round` accepts answers today."""
+    if round.is_closed:
+        raise ValidationError(
+            f"This assessment closed on {date_format(round.closed_on, 'j F Y')}.",
+            code="round_closed",
+        )
+    if not round.is_accepting_responses:
+        raise ValidationError("This assessment is not open yet.", code="round_not_open")
+
+
+def _lock(response: Response) -> Response:
+    """The response's row, locked until the transaction ends, if it may still change."""
+    # of=("self",): lock the response, not the round every other respondent shares.
+    locked = (
+        Response.objects.select_for_update(of=("self",)).select_related("round").get(pk=response.pk)
+    )
+    if locked.is_submitted:
+        raise ValidationError("These answers have already been submitted.", code="submitted")
+    check_round_open(locked.round)
+    return locked
+
+
+@transaction.atomic
+def start_response(*, round: Round) -> Response:
+    """A new anonymous response, for someone who followed the round's open link."""
+    check_round_open(round)
+    return Response.objects.create(round=round, started_at=timezone.now())
+
+
+@transaction.atomic
+def start_personal_response(*, response: Response) -> None:
+    """Mark a personal link's response as started (the first time only)."""
+    locked = _lock(response)
+    if locked.started_at is None:
+        response.started_at = timezone.now()
+        response.save(update_fields=["started_at"])
+
+
+@transaction.atomic
+def save_role_group(*, response: Response, role_group: str) -> None:
+    if role_group not in Response.RoleGroup.values:
+        raise ValidationError("Choose one of the role groups.", code="invalid_role_group")
+    _lock(response)
+    response.role_group = role_group
+    response.last_saved_at = timezone.now()
+    response.save(update_fields=["role_group", "last_saved_at"])
+
+
+def _parse(question: Question, given: AnswerInput) -> tuple[str, int | None, int | None]:
+    """(kind, option id, level) for an answer to `question`, or ValidationError."""
+    if given.choice == "":
+        return Answer.Kind.UNANSWERED, None, None
+    if given.choice == Answer.Kind.NOT_APPLICABLE and question.allow_not_applicable:
+        return Answer.Kind.NOT_APPLICABLE, None, None
+    if given.choice == Answer.Kind.DONT_KNOW and question.allow_dont_know:
+        return Answer.Kind.DONT_KNOW, None, None
+    for option in question.options.all():
+        if given.choice == str(option.pk):
+            return Answer.Kind.LEVEL, option.pk, option.level
+    raise ValidationError(
+        f"“{given.choice}” is not an answer to question {question.pk}.", code="invalid_choice"
+    )
+
+
+@transaction.atomic
+def save_answers(*, response: Response, theme: Theme, answers: Mapping[int, AnswerInput]) -> None:
+    """Save answers (by question id) to questions of `theme`: all of them, or none.
+
+    A question sent without a choice keeps any choice saved before: a radio cannot be
+    cleared in a browser, so an empty one means "not answered on this page", perhaps because
+    the answer was saved from another tab since it loaded. Comments are saved as sent.
+    """
+    if theme.questionnaire_version_id != response.round.questionnaire_version_id:
+        raise ValidationError("That theme is not part of this assessment.", code="wrong_theme")
+    questions = {q.pk: q for q in theme.questions.prefetch_related("options")}
+    unknown = set(answers) - set(questions)
+    if unknown:
+        raise ValidationError(
+            "Unknown questions: %(ids)s.", code="unknown_question", params={"ids": sorted(unknown)}
+        )
+    parsed = {}
+    for question_id, given in answers.items():
+        if len(given.comment) > COMMENT_MAX_LENGTH:
+            raise ValidationError(
+                f"Comments must be {COMMENT_MAX_LENGTH:,} characters or less.",
+                code="comment_too_long",
+            )
+        parsed[question_id] = _parse(questions[question_id], given)
+    _lock(response)
+
+    saved = {a.question_id: a for a in response.answers.filter(question__in=list(answers))}
+    now = timezone.now()
+    rows = []
+    for question_id, (kind, option_id, level) in parsed.items():
+        comment = answers[question_id].comment
+        before = saved.get(question_id)
+        if before is not None and not kind:
+            kind, option_id, level = before.kind, before.option_id, before.level
+        if before is None and not kind and not comment:
+            continue
+        if before is not None and (before.kind, before.option_id, before.comment) == (
+            kind,
+            option_id,
+            comment,
+        ):
+            continue
+        rows.append(
+            Answer(
+                response=response,
+                question_id=question_id,
+                kind=kind,
+                option_id=option_id,
+                level=level,
+                comment=comment,
+                saved_at=now,
+            )
+        )
+    # One statement whatever the number of questions, and safe against a second tab saving
+    # the same answers at the same moment.
+    Answer.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["response", "question"],
+        update_fields=["kind", "option", "level", "comment", "saved_at"],
+    )
+    response.last_saved_at = now
+    response.save(update_fields=["last_saved_at"])
+
+
+def unanswered_questions(*, response: Response) -> list[Question]:
+    """The questions of the response's round still without an answer, in survey order."""
+    answered = response.answers.filter(kind__in=ANSWERED).values("question_id")
+    return list(
+        Question.objects.filter(
+            theme__questionnaire_version=response.round.questionnaire_version_id
+        )
+        .exclude(pk__in=answered)
+        .select_related("theme")
+    )
+
+
+def theme_progress(*, response: Response) -> list[ThemeProgress]:
+    """Each theme of the response's round, in order, with how many questions are answered."""
+    themes = Theme.objects.filter(
+        questionnaire_version=response.round.questionnaire_version_id
+    ).annotate(total=Count("questions"))
+    answered = dict(
+        response.answers.filter(kind__in=ANSWERED)
+        .order_by()
+        .values("question__theme")
+        .annotate(n=Count("id"))
+        .values_list("question__theme", "n")
+    )
+    return [ThemeProgress(theme, answered.get(theme.pk, 0), theme.total) for theme in themes]
+
+
+@transaction.atomic
+def submit_response(*, response: Response) -> None:
+    """Submit the response: every question answered and a role group given, once only."""
+    locked = _lock(response)
+    if not locked.role_group:
+        raise ValidationError("Say which group best describes your role.", code="no_role_group")
+    if unanswered_questions(response=locked):
+        raise ValidationError("Answer every question before submitting.", code="incomplete")
+    now = timezone.now()
+    # The condition guards a double submit where rows are not locked (SQLite): only one
+    # request can change submitted_at from empty, and only that one counts.
+    if not Response.objects.filter(pk=response.pk, submitted_at=None).update(submitted_at=now):
+        raise ValidationError("These answers have already been submitted.", code="submitted")
+    Round.objects.filter(pk=locked.round_id).update(submitted_count=F("submitted_count") + 1)
+    response.submitted_at = now
+
+
+@transaction.atomic
+def issue_personal_links(*, round: Round, count: int) -> list[Response]:
+    """`count` new personal responses for `round`, each reached by its own link."""
+    if (
+        isinstance(count, bool)
+        or not isinstance(count, int)
+        or not 1 <= count <= MAX_PERSONAL_LINKS
+    ):
+        raise ValidationError(
+            f"Enter a number of links from 1 to {MAX_PERSONAL_LINKS:,}.", code="link_count"
+        )
+    if round.is_closed:
+        raise ValidationError("Links cannot be issued for a closed round.", code="round_closed")
+    return Response.objects.bulk_create(
+        Response(round=round, is_personal=True) for _ in range(count)
+    )
+
+
+def resume_url(*, response: Response, base_url: str) -> str:
+    """The response's personal link; `base_url` is the site's address without a final slash."""
+    return base_url + reverse("assessments:resume", args=[response.token])
+
+
+def write_personal_links_csv(
+    *, responses: Iterable[Response], base_url: str, file: IO[str]
+) -> None:
+    """Write one personal link a row, under a "link" header, for a mail merge.
+
+    Nothing else about a response is written: the file is shared with whoever sends the mail.
+    """
+    writer = csv.writer(file)
+    writer.writerow(["link"])
+    for response in responses:
+        writer.writerow([resume_url(response=response, base_url=base_url)])

@@ -1,0 +1,1 @@
+"""Views: `survey` for respondents (reached by token), `rounds` for organisation leads."""
