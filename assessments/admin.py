@@ -1,14 +1,23 @@
 """Organisations, their members and rounds, and a read-only view of responses.
 
+Members join by invitation ("Invite a member" on the memberships list or an organisation's
+page): the admin gives an email address and a role, and the person gets an email with a link
+to choose their own password.
+
 Responses are listed by their timestamps and role group only: never a token (it would let
 an admin answer as the respondent) and never answers (reports show those only in aggregate).
 """
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
+from assessments.invitations import invite_member
 from assessments.models import Membership, Organisation, Response, Round
 
 
@@ -26,6 +35,20 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_filter = ["function", "size_band", "region"]
     search_fields = ["name"]
     inlines = [MembershipInline]
+    change_form_template = "admin/assessments/organisation/change_form.html"
+
+
+class InviteMemberForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address", help_text="Their work address: it is also their user name."
+    )
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.all())
+    role = forms.ChoiceField(
+        choices=Membership.Role.choices,
+        initial=Membership.Role.LEAD,
+        widget=forms.RadioSelect,
+        help_text="Leads run rounds; viewers read the reports.",
+    )
 
 
 @admin.register(Membership)
@@ -35,6 +58,62 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__email", "organisation__name"]
     autocomplete_fields = ["user", "organisation"]
     list_select_related = ["user", "organisation"]
+    change_list_template = "admin/assessments/membership/change_list.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "invite/",
+                self.admin_site.admin_view(self.invite_view),
+                name="assessments_membership_invite",
+            ),
+            *super().get_urls(),
+        ]
+
+    def invite_view(self, request):
+        """Invite someone by email: a new account if needed, the membership, and a link."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = InviteMemberForm(request.POST)
+            if form.is_valid():
+                base_url = settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")
+                try:
+                    invitation = invite_member(
+                        **form.cleaned_data, base_url=base_url, invited_by=request.user
+                    )
+                except (OSError, ValidationError) as error:
+                    # A refused email (SMTP errors are OSErrors) saves nothing: say so.
+                    form.add_error(None, f"Nothing was saved: the invitation failed ({error}).")
+                else:
+                    self.message_user(request, self._invited_message(invitation), messages.SUCCESS)
+                    return redirect("admin:assessments_membership_changelist")
+        else:
+            form = InviteMemberForm(initial={"organisation": request.GET.get("organisation")})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Invite a member",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/assessments/membership/invite.html", context)
+
+    @staticmethod
+    def _invited_message(invitation):
+        membership = invitation.membership
+        who = membership.user.email
+        role = membership.get_role_display().lower()
+        if invitation.created_user:
+            done = f"Created an account for {who} and made them a {role} of"
+        elif invitation.changed:
+            done = f"{who} is now a {role} of"
+        else:
+            done = f"{who} was already a {role} of"
+        return f"{done} {membership.organisation}. An invitation email has been sent to {who}" + (
+            " with a link to choose a password."
+            if not membership.user.has_usable_password()
+            else "."
+        )
 
 
 @admin.register(Round)

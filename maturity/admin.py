@@ -36,7 +36,8 @@ class UserAdmin(BaseUserAdmin):
 
 def _editable(obj):
     """Whether the version `obj` belongs to (or is) may still change."""
-    if obj is None:
+    # An object being added (the add page's inlines ask about it) has no version yet.
+    if obj is None or obj.pk is None:
         return True
     version = obj if isinstance(obj, QuestionnaireVersion) else obj.version
     return version.is_editable

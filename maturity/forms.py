@@ -4,6 +4,8 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout
 from django.contrib.auth import forms as auth_forms
 
+from maturity.models import User
+
 
 class GovukFormMixin:
     """A GOV.UK layout of `self.fields`, and red borders on invalid email and password inputs.
@@ -58,6 +60,17 @@ class PasswordResetForm(GovukFormMixin, auth_forms.PasswordResetForm):
         self.fields["email"].error_messages["invalid"] = (
             "Enter an email address in the correct format, like name@example.gov.uk"
         )
+
+    def get_users(self, email):
+        """Active users with this address, including those with no password yet.
+
+        Django leaves out unusable passwords; here that only means an invited member who has
+        not chosen one yet (assessments.invitations), and if their invitation link expired
+        this is how they get a new one.
+        """
+        field = User.get_email_field_name()
+        users = User._default_manager.filter(**{f"{field}__iexact": email, "is_active": True})
+        return (user for user in users if getattr(user, field).casefold() == email.casefold())
 
 
 class SetPasswordForm(GovukFormMixin, auth_forms.SetPasswordForm):

@@ -65,6 +65,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every view needs a signed-in user unless marked @login_not_required: the public pages,
+    # the sign-in and password reset pages, and the respondent pages reached by token.
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into a response.
@@ -138,7 +141,9 @@ CRISPY_TEMPLATE_PACK = "gds"
 
 # A database table by default: shared by every process and server with no extra service
 # (`createcachetable` makes it). Redis is a drop-in alternative: rediscache://host:6379/1
-CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://django_cache")}
+# Room for 20,000 entries rather than Django's 300: the token rate limit keeps one counter per
+# client address a minute, and a survey launch must not push rendered PDFs out.
+CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://django_cache?max_entries=20000")}
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -153,7 +158,9 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# "preload" only allows the domain to be submitted to browsers' HTTPS-only list; government
+# domains such as gov.uk are on it already, with their subdomains.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -174,18 +181,57 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Reverse proxies in front of the app, each adding one address to X-Forwarded-For: the client
+# is the address the outermost one saw. 0 means REMOTE_ADDR is the client.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+
+# Requests a minute from one client address to the token links (s/… and r/…). Generous
+# enough for an office of staff behind one address opening an invitation together; low
+# enough to stop anyone trying tokens or starting responses by the thousand.
+TOKEN_RATE_LIMIT = env.int("TOKEN_RATE_LIMIT", default=60)
+
 # Login throttling: after 5 failures for one username from one address, that pair waits.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
 AXES_VERBOSE = False
 
+# Response tokens must not reach the logs: whoever reads a log line with one could answer as
+# that respondent. The filter masks them in every record the handlers write: request lines
+# from runserver (django.server) and gunicorn (gunicorn.access, when started with
+# --access-logfile -), and Django's "Not Found: /r/…" warnings (django.request). The loggers
+# are named here so that Django's and gunicorn's own handlers, which lack the filter, are
+# replaced. Answers are never logged: nothing logs request bodies.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "filters": {"redact_tokens": {"()": "assessments.redaction.RedactTokens"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_tokens"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "gunicorn.error": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        # WeasyPrint narrates every step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+    },
 }

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from reports import views
 
 app_name = "reports"
 
-urlpatterns = []
+urlpatterns = [
+    path("rounds/<int:pk>/report/", views.round_report, name="round"),
+    path("rounds/<int:pk>/board-summary.pdf", views.board_pdf, name="board_pdf"),
+    path("rounds/<int:pk>/full-report.pdf", views.full_pdf, name="full_pdf"),
+    path("rounds/<int:pk>/figures.csv", views.figures_csv, name="figures_csv"),
+    path("rounds/<int:pk>/answers.csv", views.answers_csv, name="answers_csv"),
+]

@@ -192,3 +192,51 @@ class AnswerFactory(factory.django.DjangoModelFactory):
     kind = Answer.Kind.LEVEL
     option = factory.LazyAttribute(lambda o: o.question.options.get(level=3))
     level = factory.LazyAttribute(lambda o: o.option.level if o.option else None)
+
+
+def submit_responses(
+    round, n, *, level=3, levels=None, role_group=Response.RoleGroup.DIGITAL, comment="", **fields
+):
+    """`n` submitted responses answering every question of `round`, in bulk, as
+    `submit_response` leaves them (the round's submitted_count bumped).
+
+    Every answer is at `level`, or at `levels[theme key]` for the themes it names; each
+    response is submitted a second after the one before, so submission order is creation
+    order. Extra `fields` go to each Response (e.g. is_personal=True).
+    """
+    from django.db.models import F  # here, as this helper is appended to the module
+
+    levels = levels or {}
+    questions = Question.objects.filter(
+        theme__questionnaire_version=round.questionnaire_version_id
+    ).values_list("pk", "theme__key")
+    options = {
+        (o.question_id, o.level): o.pk
+        for o in AnswerOption.objects.filter(question__in=[pk for pk, _ in questions])
+    }
+    start = timezone.now() - datetime.timedelta(hours=1)
+    responses = Response.objects.bulk_create(
+        Response(
+            round=round,
+            role_group=role_group,
+            started_at=start,
+            submitted_at=start + datetime.timedelta(seconds=i + 1 + round.submitted_count),
+            **fields,
+        )
+        for i in range(n)
+    )
+    Answer.objects.bulk_create(
+        Answer(
+            response=response,
+            question_id=question_id,
+            kind=Answer.Kind.LEVEL,
+            option_id=options[question_id, levels.get(theme_key, level)],
+            level=levels.get(theme_key, level),
+            comment=comment,
+        )
+        for response in responses
+        for question_id, theme_key in questions
+    )
+    Round.objects.filter(pk=round.pk).update(submitted_count=F("submitted_count") + n)
+    round.refresh_from_db(fields=["submitted_count"])
+    return responses

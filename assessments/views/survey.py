@@ -40,6 +40,7 @@ from assessments.survey import (
     unanswered_questions,
 )
 from maturity.models import MaturityLevel, Question, Theme
+from reports import charts
 
 SESSION_KEY = "survey_token"
 SECONDS_PER_QUESTION = 30
@@ -418,4 +419,12 @@ def done(request, response):
                 "level_name": names.get(level_number(score.score), ""),
             }
         )
-    return _page(request, response, "assessments/done.html", {"scores": rows})
+    # The respondent's own radar, drawn from the same figures as the table.
+    radar = None
+    if any(row["score"] is not None for row in rows):
+        mine = tuple(row["score"] for row in rows)
+        radar = charts.radar_figure(
+            [row["theme"].title for row in rows],
+            [charts.Series("Your scores", mine, charts.THIS_ROUND, fill=True)],
+        )
+    return _page(request, response, "assessments/done.html", {"scores": rows, "radar": radar})

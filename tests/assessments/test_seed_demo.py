@@ -1,12 +1,27 @@
+import re
+from collections import Counter
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Avg, Count
+from django.utils import timezone
 
-from assessments.models import Organisation, Round
+from assessments.figures import peer_benchmark
+from assessments.management.commands import seed_demo
+from assessments.models import Answer, Membership, Organisation, Response, Round, RoundResult
 from maturity.bank import DEFAULT_BANK, load_bank, read_bank_file
+from maturity.models import User
 
-pytestmark = pytest.mark.django_db
+LINES = re.compile(
+    r"^Open survey link: (?P<link>\S+)\n"
+    r"Lead login: (?P<lead>\S+) / (?P<lead_password>\S+)\n"
+    r"Other organisation lead login: (?P<other>\S+) / (?P<other_password>\S+)\n"
+    r"Viewer login: (?P<viewer>\S+) / (?P<viewer_password>\S+)\n"
+    r"Admin login: (?P<admin>\S+) / (?P<admin_password>\S+)\n",
+    re.M,
+)
 
 
 def run(*args):
@@ -15,29 +30,155 @@ def run(*args):
     return out.getvalue()
 
 
-def link_lines(output):
-    return [line for line in output.splitlines() if line.startswith("Open survey link: ")]
+def printed(output):
+    match = LINES.search(output)
+    assert match, output
+    return match.groupdict()
 
 
-def test_seed_demo_creates_an_open_round_once_and_prints_the_same_link():
+@pytest.fixture
+def bank(db):
     load_bank(read_bank_file(DEFAULT_BANK))
+
+
+@pytest.fixture
+def organisations(monkeypatch):
+    """Seed the first `n` demo organisations only: the whole set takes half a minute."""
+
+    def keep(n):
+        monkeypatch.setattr(seed_demo, "ORGANISATIONS", seed_demo.ORGANISATIONS[:n])
+
+    return keep
+
+
+def test_demo_covers_three_functions_with_peers_for_the_first_lead():
+    demos = seed_demo.ORGANISATIONS
+    functions = Counter(demo.function for demo in demos)
+    first = demos[0]
+    assert len(demos) >= 12
+    assert len({demo.name for demo in demos}) == len(demos)
+    assert len(functions) >= 3
+    # A peer benchmark needs five other organisations of the same function.
+    assert functions[first.function] - 1 >= 5
+    assert demos[seed_demo.OTHER_ORGANISATION].function == first.function
+    assert (first.name, first.function, first.size_band, first.region) == (
+        "Northshire County Council",
+        "01",
+        "l",
+        "nw",
+    )
+
+
+def counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (Organisation, Membership, User, Round, Response, Answer, RoundResult)
+    }
+
+
+def answers_of(round):
+    return list(
+        Answer.objects.filter(response__round=round)
+        .order_by("response_id", "question_id")
+        .values_list("response__role_group", "kind", "level")
+    )
+
+
+def test_seed_demo_makes_realistic_rounds_once_and_resets_only_passwords(
+    settings, bank, organisations
+):
+    # Six organisations of one function: the first has the five peers a benchmark needs.
+    organisations(6)
+
     first = run("--base-url", "http://localhost:8000/")
-    second = run("--base-url", "http://localhost:8000")
-    assert link_lines(first) == link_lines(second)
-    round = Round.objects.get()
-    assert link_lines(first) == [f"Open survey link: http://localhost:8000/s/{round.open_token}/"]
-    assert round.is_accepting_responses
-    organisation = Organisation.objects.get()
-    assert organisation.name == "Northshire County Council"
-    assert (organisation.function, organisation.size_band, organisation.region) == ("01", "l", "nw")
-
-
-def test_seed_demo_uses_site_url_by_default(settings):
-    load_bank(read_bank_file(DEFAULT_BANK))
+    logins = printed(first)
+    created = counts()
     settings.SITE_URL = "https://demo.example.gov.uk"
-    assert link_lines(run())[0].startswith("Open survey link: https://demo.example.gov.uk/s/")
+    second = run()
+    again = printed(second)
+
+    assert counts() == created
+    assert "nothing new was created" in second
+    current = Round.objects.get(organisation__name="Northshire County Council", status="open")
+    assert logins["link"] == f"http://localhost:8000/s/{current.open_token}/"
+    assert again["link"] == f"https://demo.example.gov.uk/s/{current.open_token}/"
+    assert current.is_accepting_responses
+
+    # The printed accounts work with the new passwords only.
+    for role in ("lead", "other", "viewer", "admin"):
+        user = User.objects.get(username=again[role])
+        assert user.check_password(again[f"{role}_password"])
+        assert again[f"{role}_password"] != logins[f"{role}_password"]
+    assert User.objects.get(username=again["admin"]).is_superuser
+    lead = Membership.objects.get(user__username=again["lead"])
+    other = Membership.objects.get(user__username=again["other"])
+    assert (lead.role, other.role) == ("lead", "lead")
+    assert lead.organisation != other.organisation
+    assert Membership.objects.get(user__username=again["viewer"]).role == "viewer"
+
+    today = timezone.localdate()
+    for organisation in Organisation.objects.all():
+        earlier, latest = organisation.rounds.order_by("opens_on")
+        assert earlier.is_closed and not latest.is_closed
+        assert 150 <= (today - earlier.closes_on).days <= 200
+        assert earlier.closed_at < latest.opened_at
+        assert RoundResult.objects.filter(round=earlier).exists()
+        assert latest.responses.filter(submitted_at=None, started_at__isnull=False).exists()
+        for round in (earlier, latest):
+            submitted = round.responses.filter(submitted_at__isnull=False)
+            assert submitted.count() == round.submitted_count >= 30
+            assert submitted.values("role_group").distinct().count() == 6
+            assert round.responses.filter(is_personal=True, submitted_at=None).exists()
+            # Answered while the round was open (the dates were moved back afterwards).
+            assert not submitted.exclude(
+                submitted_at__date__range=(round.opens_on, round.closes_on)
+            ).exists()
+
+    answers = Answer.objects.filter(response__submitted_at__isnull=False)
+    kinds = Counter(answers.values_list("kind", flat=True))
+    assert kinds["dk"] > 0.02 * len(answers)
+    assert kinds["na"] > 0
+
+    def mean_level(**filters):
+        return answers.filter(kind="level", **filters).aggregate(mean=Avg("level"))["mean"]
+
+    fused = {"question__theme__key": "fused-technology"}
+    assert mean_level(response__role_group="digital", **fused) > mean_level(
+        response__role_group="frontline", **fused
+    )
+    experience = {"question__theme__key": "staff-digital-experience"}
+    assert mean_level(response__role_group="frontline", **experience) < mean_level(**experience)
+    assert mean_level(response__round__status="open") > mean_level(response__round__status="closed")
+    # Organisations differ from one another.
+    by_organisation = (
+        answers.filter(kind="level")
+        .values("response__round__organisation")
+        .annotate(mean=Avg("level"), n=Count("pk"))
+    )
+    means = [row["mean"] for row in by_organisation]
+    assert max(means) - min(means) > 0.4
+
+    assert peer_benchmark(current) is not None
+
+    # No password is in the repository, and the members not printed cannot sign in.
+    source = Path(seed_demo.__file__).read_text()
+    printed_users = [again[role] for role in ("lead", "other", "viewer", "admin")]
+    assert not any(
+        again[f"{role}_password"] in source for role in ("lead", "other", "viewer", "admin")
+    )
+    others = User.objects.exclude(username__in=printed_users)
+    assert others.exists()
+    assert not any(user.has_usable_password() for user in others)
+
+    # A round lost (say, to an interrupted run) comes back with the very same answers.
+    last = Round.objects.get(organisation__name=seed_demo.ORGANISATIONS[5].name, status="open")
+    before = answers_of(last)
+    last.delete()
+    run()
+    assert answers_of(Round.objects.get(organisation=last.organisation, status="open")) == before
+    assert counts() == created
 
 
-def test_seed_demo_needs_the_question_bank():
+def test_seed_demo_needs_the_question_bank(db):
     with pytest.raises(CommandError, match="load_question_bank"):
         run()

@@ -1,0 +1,47 @@
+"""Keep secret tokens out of the logs.
+
+A response token in a log line would let whoever reads the log answer as that respondent,
+and a round's open token would let them start responses to it; a password reset token would
+let them take over an account. Request lines (runserver's and gunicorn's access log),
+Referer headers and Django's "Not Found: …" warnings all carry paths, so `RedactTokens`, a
+logging filter, masks the token segment of those paths in every record before it is
+formatted. settings.LOGGING attaches it to every handler.
+"""
+
+import logging
+import re
+
+REDACTED = "[redacted]"
+
+# The segment after /s/ (open link) or /r/ (personal or resume link), and the token of a
+# password reset link (Django swaps it for "set-password" after one redirect, which is not
+# secret). A segment must be exactly "s" or "r", so /assets/… or /tests/… are left alone.
+TOKEN_PATHS = re.compile(
+    r"(?P<prefix>/[sr]/|/accounts/password/reset/[^/\s?#\"']+/)"
+    r"(?!set-password/)[^/\s?#\"']+"
+)
+
+
+def redact(text: str) -> str:
+    """`text` with every token in a token path replaced by "[redacted]"."""
+    return TOKEN_PATHS.sub(rf"\g<prefix>{REDACTED}", text)
+
+
+def _redact_value(value):
+    return redact(value) if isinstance(value, str) else value
+
+
+class RedactTokens(logging.Filter):
+    """Mask tokens in a record's message and its arguments; never drops a record."""
+
+    def filter(self, record):
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, dict):
+            # gunicorn's access log passes a dict subclass whose lookups default to "-":
+            # change it in place so that behaviour survives.
+            for key, value in record.args.items():
+                record.args[key] = _redact_value(value)
+        elif isinstance(record.args, tuple):
+            record.args = tuple(_redact_value(value) for value in record.args)
+        return True

@@ -1,0 +1,327 @@
+"""An organisation lead's pages: their organisations, and running a round from start to end.
+
+Every view reads through a queryset scoped to the signed-in user's memberships, so another
+organisation's round is a 404, never a 403 that would confirm it exists. Viewers see the same
+pages without the buttons; the views that change anything read through
+`Round.objects.led_by()` (or the lead's memberships), so a viewer's request is a 404 too.
+Sign-in itself is required by LoginRequiredMiddleware.
+
+Bad input re-renders the page with a GOV.UK error summary and status 400, and saves nothing.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from assessments.figures import refresh_round_figures
+from assessments.forms import PersonalLinksForm, RoundForm
+from assessments.models import Membership, Response, Round
+from assessments.scoring import NO_COMPARISON, TOO_FEW, group_visibility, whole_points
+from assessments.survey import issue_personal_links, write_personal_links_csv
+from maturity.models import QuestionnaireVersion
+
+# A new round's suggested length: long enough for staff to find time, short enough to chase.
+SUGGESTED_DAYS_OPEN = 28
+
+
+def _base_url(request):
+    return settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")
+
+
+def _membership(request, organisation_id, *, lead=False):
+    """The user's membership of the organisation (a lead's, if `lead`), or 404."""
+    memberships = Membership.objects.select_related("organisation").filter(user=request.user)
+    if lead:
+        memberships = memberships.filter(role=Membership.Role.LEAD)
+    return get_object_or_404(memberships, organisation_id=organisation_id)
+
+
+def _readable_round(request, pk):
+    return get_object_or_404(
+        Round.objects.for_user(request.user).select_related(
+            "organisation", "questionnaire_version__questionnaire"
+        ),
+        pk=pk,
+    )
+
+
+def _led_round(request, pk):
+    return get_object_or_404(
+        Round.objects.led_by(request.user).select_related(
+            "organisation", "questionnaire_version__questionnaire"
+        ),
+        pk=pk,
+    )
+
+
+@require_safe
+def organisations(request):
+    """The organisations the user belongs to; straight to the only one if there is one."""
+    memberships = list(
+        Membership.objects.filter(user=request.user)
+        .select_related("organisation")
+        .annotate(round_count=Count("organisation__rounds"))
+        .order_by("organisation__name")
+    )
+    if len(memberships) == 1:
+        return redirect("assessments:organisation", memberships[0].organisation_id)
+    return render(request, "assessments/rounds/organisations.html", {"memberships": memberships})
+
+
+@require_safe
+def organisation(request, pk):
+    membership = _membership(request, pk)
+    rounds = membership.organisation.rounds.select_related(
+        "questionnaire_version__questionnaire"
+    ).order_by("-opens_on", "-pk")
+    context = {
+        "organisation": membership.organisation,
+        "is_lead": membership.role == Membership.Role.LEAD,
+        "rounds": rounds,
+        "several_organisations": Membership.objects.filter(user=request.user).count() > 1,
+    }
+    return render(request, "assessments/rounds/organisation.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def create_round(request, pk):
+    """A new draft round of the organisation, on the current published questionnaire."""
+    membership = _membership(request, pk, lead=True)
+    organisation = membership.organisation
+    # One questionnaire in practice; should there be several, the first by name is used
+    # until someone needs to choose.
+    version = (
+        QuestionnaireVersion.objects.filter(status=QuestionnaireVersion.Status.PUBLISHED)
+        .select_related("questionnaire")
+        .order_by("questionnaire__name")
+        .first()
+    )
+    status = 200
+    if request.method == "POST" and version is not None:
+        form = RoundForm(request.POST)
+        if form.is_valid():
+            round = Round.objects.create(
+                organisation=organisation,
+                questionnaire_version=version,
+                created_by=request.user,
+                **form.cleaned_data,
+            )
+            messages.success(
+                request, f"“{round.title}” has been created. Open it when you are ready."
+            )
+            return redirect("assessments:round", round.pk)
+        status = 400
+    else:
+        today = timezone.localdate()
+        form = RoundForm(
+            initial={
+                "title": f"Digital maturity assessment, {today:%B %Y}",
+                "opens_on": today,
+                "closes_on": today + datetime.timedelta(days=SUGGESTED_DAYS_OPEN),
+                "anonymity_threshold": Round._meta.get_field("anonymity_threshold").default,
+            }
+        )
+    context = {"organisation": organisation, "form": form, "version": version}
+    return render(request, "assessments/rounds/create.html", context, status=status)
+
+
+def _response_figures(round):
+    """Counts of the round's responses, and submitted responses by role group.
+
+    Never anything about one response. A role group below the round's anonymity threshold
+    shows as "fewer than k", and when the hidden groups together would still be under k the
+    next smallest is hidden too, as in the reports (scoring.group_visibility), so that the
+    total minus the groups shown never gives away a small group's count.
+    """
+    counts = round.responses.aggregate(
+        submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
+        in_progress=Count("pk", filter=Q(submitted_at__isnull=True, started_at__isnull=False)),
+        personal=Count("pk", filter=Q(is_personal=True)),
+        personal_submitted=Count("pk", filter=Q(is_personal=True, submitted_at__isnull=False)),
+    )
+    by_group = dict(
+        round.responses.filter(submitted_at__isnull=False)
+        .order_by()
+        .values_list("role_group")
+        .annotate(n=Count("pk"))
+    )
+    k = round.anonymity_threshold
+    hidden = group_visibility(by_group, k)
+    groups = []
+    for value, label in Response.RoleGroup.choices:
+        n = by_group.get(value, 0)
+        # A comparison needs two groups, but a count does not: only the other reasons hide.
+        reason = hidden.get(value, "")
+        if reason == TOO_FEW:
+            shown = f"Fewer than {k}"
+        elif reason and reason != NO_COMPARISON:
+            shown = "Not shown, to protect a smaller group"
+        else:
+            shown = str(n) if n else "None yet"
+        groups.append({"label": label, "shown": shown})
+    rate = None
+    if counts["personal"]:
+        rate = whole_points(100 * counts["personal_submitted"] / counts["personal"])
+    return {**counts, "groups": groups, "response_rate": rate}
+
+
+@never_cache
+@require_safe
+def round_detail(request, pk):
+    round = _readable_round(request, pk)
+    is_lead = Round.objects.led_by(request.user).filter(pk=round.pk).exists()
+    context = {
+        "round": round,
+        "is_lead": is_lead,
+        "can_change": is_lead and not round.is_closed,
+        "open_link": _base_url(request) + reverse("assessments:open_link", args=[round.open_token]),
+        "figures": _response_figures(round),
+    }
+    return render(request, "assessments/rounds/round.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_round(request, pk):
+    """Change a round's title and dates while it is a draft or open (and its threshold while
+    a draft). A closed round keeps what it was answered under."""
+    round = _led_round(request, pk)
+    if round.is_closed:
+        messages.error(request, f"“{round.title}” has closed, so its details cannot change.")
+        return redirect("assessments:round", round.pk)
+    is_draft = round.status == Round.Status.DRAFT
+    status = 200
+    if request.method == "POST":
+        form = RoundForm(request.POST, threshold_editable=is_draft)
+        if form.is_valid():
+            with transaction.atomic():
+                # Checked again under a lock: the round may have been opened or closed in
+                # another tab since this page loaded.
+                locked = Round.objects.select_for_update().get(pk=round.pk)
+                if locked.is_closed or (is_draft and locked.status != Round.Status.DRAFT):
+                    messages.error(
+                        request, f"“{round.title}” changed while you were editing it. Try again."
+                    )
+                    return redirect("assessments:round", round.pk)
+                for name, value in form.cleaned_data.items():
+                    setattr(locked, name, value)
+                locked.save(update_fields=list(form.cleaned_data))
+            messages.success(request, "The round’s details have been saved.")
+            return redirect("assessments:round", round.pk)
+        status = 400
+    else:
+        form = RoundForm(
+            initial={
+                "title": round.title,
+                "opens_on": round.opens_on,
+                "closes_on": round.closes_on,
+                "anonymity_threshold": round.anonymity_threshold,
+            },
+            threshold_editable=is_draft,
+        )
+    context = {"round": round, "form": form, "is_draft": is_draft}
+    return render(request, "assessments/rounds/edit.html", context, status=status)
+
+
+def _change_status(request, pk, *, action):
+    """The confirmation page for opening or closing a round, and the POST that does it."""
+    round = _led_round(request, pk)
+    errors = []
+    if request.method == "POST":
+        try:
+            if action == "open":
+                round.open()
+            else:
+                round.close()
+        except ValidationError as error:
+            # The message links to where the lead can put it right.
+            if error.code == "closing_date_passed":
+                link = reverse("assessments:edit_round", args=[round.pk])
+            else:
+                link = reverse("assessments:round", args=[round.pk])
+            errors = [(message, link) for message in error.messages]
+            round.refresh_from_db()
+        else:
+            if action == "close":
+                # After the close has committed: reports and other organisations' peer
+                # benchmarks then find the final figures ready. Were this to fail, the round
+                # would still be closed and its figures computed on first reading.
+                refresh_round_figures(round)
+                messages.success(
+                    request,
+                    f"“{round.title}” is closed. Its report now shows the final figures.",
+                )
+            else:
+                messages.success(
+                    request,
+                    f"“{round.title}” is open. Share the open link or personal links with staff.",
+                )
+            return redirect("assessments:round", round.pk)
+    # Rounds go one way, draft to open to closed; an open round past its closing date can
+    # still be closed, so that its final figures are stored.
+    next_status = Round.Status.OPEN if action == "open" else Round.Status.CLOSED
+    previous_status = Round.Status.DRAFT if action == "open" else Round.Status.OPEN
+    context = {
+        "round": round,
+        "action": action,
+        "errors": errors,
+        "can_act": round.status == previous_status,
+        "already": round.status == next_status,
+    }
+    return render(
+        request, "assessments/rounds/confirm.html", context, status=400 if errors else 200
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def open_round(request, pk):
+    return _change_status(request, pk, action="open")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def close_round(request, pk):
+    return _change_status(request, pk, action="close")
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def personal_links(request, pk):
+    """Make N personal links and download them as CSV, for a mail merge.
+
+    The links are made only by the POST, all at once or not at all, and only this download
+    lists them: the CSV never reaches the page or the logs.
+    """
+    round = _led_round(request, pk)
+    status = 200
+    if request.method == "POST":
+        form = PersonalLinksForm(request.POST)
+        if form.is_valid():
+            try:
+                responses = issue_personal_links(round=round, count=form.cleaned_data["count"])
+            except ValidationError as error:
+                form.add_error("count", error)
+            else:
+                stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M%S")
+                response = HttpResponse(content_type="text/csv; charset=utf-8")
+                response["Content-Disposition"] = (
+                    f'attachment; filename="personal-links-round-{round.pk}-{stamp}.csv"'
+                )
+                write_personal_links_csv(
+                    responses=responses, base_url=_base_url(request), file=response
+                )
+                return response
+        status = 400
+    else:
+        form = PersonalLinksForm()
+    issued = round.responses.filter(is_personal=True).count()
+    context = {"round": round, "form": form, "issued": issued}
+    return render(request, "assessments/rounds/personal_links.html", context, status=status)

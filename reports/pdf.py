@@ -1,0 +1,100 @@
+"""The report as PDF, with WeasyPrint: a board summary and a full report.
+
+Both come from templates that include the report page's partials, with the charts drawn as
+SVG by reports.charts. The PDFs are tagged (PDF/UA-1) with their title and language set.
+
+WeasyPrint fetches every URL a document names (stylesheets, images, SVG references). Ours
+only ever name our own static files, so `StaticFilesFetcher` serves those and refuses
+everything else: if admin-edited text ever reached the PDF unescaped, an
+`<img src="file:///etc/passwd">` or an outside URL in it would still fetch nothing.
+
+Generated PDFs are cached for one value of the round's submitted_count (every submission
+changes it) and anonymity threshold, for at most CACHE_SECONDS so that peer benchmarks and
+titles changed since are picked up.
+"""
+
+import mimetypes
+import posixpath
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from reports import report
+
+BOARD, FULL = "board", "full"
+TEMPLATES = {BOARD: "reports/pdf/board.html", FULL: "reports/pdf/full.html"}
+FILENAMES = {BOARD: "board-summary", FULL: "full-report"}
+# The documents' base URL. ".invalid" never resolves, and nothing is fetched from it anyway:
+# the fetcher maps its /static/ paths to files on disk.
+BASE_URL = "https://pdf.invalid/"
+PDF_VARIANT = "pdf/ua-1"
+CACHE_SECONDS = report.CACHE_SECONDS
+# Part of the cache key: bump it when the PDF templates change what they show.
+FORMAT = 1
+
+
+def static_file(url):
+    """The file on disk behind one of our static URLs, or None for any other URL."""
+    parts = urlsplit(url)
+    static_url = settings.STATIC_URL  # "/static/" once Django has added the script prefix
+    if f"{parts.scheme}://{parts.netloc}/" != BASE_URL or not parts.path.startswith(static_url):
+        return None
+    name = unquote(parts.path[len(static_url) :])
+    # Only plain relative paths: no "..", no absolute path, nothing normpath would change.
+    if not name or name.startswith("/") or posixpath.normpath(name) != name or ".." in name:
+        return None
+    # The source files first, as the static files app serves them in development; then the
+    # collected ones, whose names carry a hash in production.
+    found = finders.find(name)
+    if isinstance(found, str):
+        return Path(found)
+    collected = Path(settings.STATIC_ROOT) / name if settings.STATIC_ROOT else None
+    return collected if collected and collected.is_file() else None
+
+
+class StaticFilesFetcher(URLFetcher):
+    """WeasyPrint's URL fetcher, allowed only our static files."""
+
+    def fetch(self, url, headers=None):
+        path = static_file(url)
+        if path is None:
+            # WeasyPrint logs this and leaves the resource out; the PDF is still made.
+            raise ValueError(f"Not one of our static files, so not fetched: {url[:200]}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+
+def render_pdf(html):
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).write_pdf(
+        pdf_variant=PDF_VARIANT
+    )
+
+
+def cached_pdf(round, variant, context):
+    """The round's PDF `variant`, from the cache or rendered from `context()`."""
+    key = ":".join(
+        str(part)
+        for part in (
+            "reports-pdf",
+            FORMAT,
+            variant,
+            round.pk,
+            round.submitted_count,
+            round.anonymity_threshold,
+            round.is_closed,
+        )
+    )
+    content = cache.get(key)
+    if content is None:
+        html = render_to_string(
+            TEMPLATES[variant], {**context(), "service_name": settings.SERVICE_NAME}
+        )
+        content = render_pdf(html)
+        cache.set(key, content, CACHE_SECONDS)
+    return content

@@ -1,0 +1,104 @@
+"""The chart builders: pure functions, tested without a database."""
+
+import xml.etree.ElementTree as ET
+
+from reports import charts
+
+SVG = "{http://www.w3.org/2000/svg}"
+AXES = ["Leadership", "Data & <b>platforms</b>", "Skills"]
+
+
+def series(*values, name="This round", colour=charts.THIS_ROUND, dash="solid"):
+    return charts.Series(name, tuple(values), colour, dash)
+
+
+def test_label_escapes_the_html_plotly_would_render():
+    assert charts.label('<img src=x onerror="alert(1)"> & co') == (
+        '&lt;img src=x onerror="alert(1)"&gt; &amp; co'
+    )
+
+
+def test_radar_starts_at_the_top_runs_clockwise_and_closes_its_ring():
+    figure = charts.radar_figure(AXES, [series(10, 50, 90)])
+    trace = figure["data"][0]
+    assert trace["r"] == [10, 50, 90, 10]
+    assert trace["theta"] == [0, 120, 240, 0]
+    angular = figure["layout"]["polar"]["angularaxis"]
+    assert (angular["rotation"], angular["direction"]) == (90, "clockwise")
+    assert figure["layout"]["polar"]["radialaxis"]["range"] == [0, 100]
+
+
+def test_radar_labels_are_escaped_everywhere_plotly_renders_text():
+    figure = charts.radar_figure(AXES, [series(1, 2, 3, name="<i>Ours</i>")])
+    trace = figure["data"][0]
+    ticks = figure["layout"]["polar"]["angularaxis"]["ticktext"]
+    assert ticks[1] == "Data &amp;<br>&lt;b&gt;platforms&lt;/b&gt;"
+    assert trace["customdata"][1] == "Data &amp; &lt;b&gt;platforms&lt;/b&gt;"
+    assert trace["name"] == "&lt;i&gt;Ours&lt;/i&gt;"
+    assert "<i>" not in trace["hovertemplate"]
+
+
+def test_radar_svg_is_well_formed_and_titled_and_escapes_its_text():
+    svg = charts.radar_svg(
+        AXES, [series(10, None, 90)], title="Scores <b>", description="Same as the table & more"
+    )
+    root = ET.fromstring(svg)  # raises on markup an unescaped label would break
+    assert root.find(f"{SVG}title").text == "Scores <b>"
+    assert root.find(f"{SVG}desc").text == "Same as the table & more"
+    # The label is text, shown as typed, never an element.
+    assert "<b>platforms</b>" in "".join(root.itertext())
+    assert root.find(f".//{SVG}b") is None
+
+
+def test_radar_svg_draws_each_series_in_the_plotly_colour_and_dash():
+    previous = series(20, 30, 40, name="Previous round", colour=charts.PREVIOUS_ROUND, dash="dash")
+    svg = charts.radar_svg(AXES, [series(10, 50, 90), previous], title="t", description="d")
+    root = ET.fromstring(svg)
+    lines = root.findall(f"{SVG}polyline")
+    assert [line.get("stroke") for line in lines] == [charts.THIS_ROUND, charts.PREVIOUS_ROUND]
+    assert lines[1].get("stroke-dasharray") == charts.DASHES["dash"]
+    # Closed rings: four points for three axes, ending where they start.
+    points = lines[0].get("points").split()
+    assert len(points) == 4 and points[0] == points[-1]
+
+
+def test_a_missing_value_breaks_the_radar_line():
+    svg = charts.radar_svg(
+        ["A", "B", "C", "D"], [series(10, 20, None, 40)], title="t", description="d"
+    )
+    root = ET.fromstring(svg)
+    # A-B is one segment; D alone has no neighbour to join, so no ring is closed.
+    assert [len(line.get("points").split()) for line in root.findall(f"{SVG}polyline")] == [2]
+    assert len(root.findall(f"{SVG}circle")) == 3
+
+
+def test_distribution_gives_each_category_its_share_of_the_answers():
+    figure = charts.distribution_figure(
+        ["Q1", "Q2"], [[1, 1, 0, 0, 2, 0, 0], [0, 0, 0, 0, 0, 0, 0]], ["1", "2", "3", "4", "5"]
+    )
+    level_1, level_5 = figure["data"][0], figure["data"][4]
+    assert level_1["x"] == [25.0, 0.0] and level_1["customdata"] == [1, 0]
+    assert level_5["x"] == [50.0, 0.0]
+    assert figure["layout"]["barmode"] == "stack"
+
+
+def test_distribution_and_groups_svg_are_well_formed_with_escaped_labels():
+    bars = charts.distribution_svg(
+        ["<script>x</script>"], [[1, 2, 3, 4, 5, 0, 1]], ["1", "2"], title="t", description="d"
+    )
+    groups = charts.groups_svg(
+        ["<img src=x>"],
+        [series(40, name="Digital"), series(60, name="Frontline")],
+        title="t",
+        description="d",
+    )
+    for svg in (bars, groups):
+        root = ET.fromstring(svg)
+        assert root.find(f".//{SVG}script") is None and root.find(f".//{SVG}img") is None
+    assert "&lt;script&gt;" in bars and "&lt;img src=x&gt;" in groups
+
+
+def test_long_labels_wrap_to_a_few_lines():
+    lines = charts.wrapped("word " * 40, 20, lines=3)
+    assert len(lines) == 3 and lines[-1].endswith("…")
+    assert all(len(line) <= 20 for line in lines)

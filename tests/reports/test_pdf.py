@@ -1,0 +1,239 @@
+"""The board summary and full report PDFs, and the URL fetcher that guards them."""
+
+import io
+import re
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from pypdf import PdfReader
+
+from maturity.bank import DEFAULT_BANK, load_bank, read_bank_file
+from maturity.models import Question, Theme
+from reports import pdf
+from tests.factories import (
+    OrganisationFactory,
+    RoundFactory,
+    draft_version,
+    published_version,
+    submit_responses,
+)
+from tests.reports.conftest import closed_round, member_of, peer_rounds
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def get_pdf(client, round, name="reports:board_pdf"):
+    response = client.get(reverse(name, args=[round.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    return PdfReader(io.BytesIO(response.content))
+
+
+def pdf_text(reader):
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+def test_board_summary_holds_the_organisation_and_theme_scores(lead_client, round):
+    first = round.questionnaire_version.themes.first()
+    submit_responses(round, 4, levels={first.key: 5})
+    reader = get_pdf(lead_client, round)
+    text = pdf_text(reader)
+    assert round.organisation.name in text
+    assert round.title in text
+    # Theme 1: (6 x 50 + 4 x 100) / 10 = 70; theme 2: 50; overall 60.
+    assert re.search(r"Theme 1 70 3\.8 Embedded", text)
+    assert re.search(r"Theme 2 50 3\.0 Established", text)
+    assert "60 out of 100" in text
+    assert "Page 1 of 2" in text
+
+
+def test_pdf_metadata_names_the_report_and_its_language(lead_client, round):
+    reader = get_pdf(lead_client, round, "reports:full_pdf")
+    assert reader.metadata.title == (f"Full report: {round.title}, {round.organisation.name}")
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == "en-GB"
+    assert "/StructTreeRoot" in catalog  # tagged
+    assert catalog["/MarkInfo"]["/Marked"]
+    assert b"pdfuaid" in catalog["/Metadata"].get_object().get_data()
+
+
+def test_full_report_has_everything_the_page_has(client):
+    version = published_version()
+    organisation = OrganisationFactory()
+    previous = closed_round(organisation, version)
+    submit_responses(previous, 5, level=2)
+    peer_rounds(version, 5)
+    round = RoundFactory(organisation=organisation, questionnaire_version=version)
+    submit_responses(round, 5, role_group="digital", comment="Budgets are set a year ahead.")
+    submit_responses(round, 5, role_group="frontline", level=2)
+    client.force_login(member_of(organisation))
+    text = pdf_text(get_pdf(client, round, "reports:full_pdf"))
+    for heading in (
+        "Each theme in detail",
+        "Priorities and recommendations",
+        "How different roles see the organisation",
+        "Change since the previous round",
+        "6 of 6 questions comparable",
+        "Compared with similar organisations",
+        "Answers to each question",
+        "What staff said",
+        "Budgets are set a year ahead.",
+        "How scores are calculated",
+    ):
+        assert heading in text
+
+
+def test_board_summary_of_the_full_question_bank_fits_two_pages(client):
+    """The longest board summary: nine themes, a previous round and a peer benchmark."""
+    version, _ = load_bank(read_bank_file(DEFAULT_BANK))
+    organisation = OrganisationFactory()
+    submit_responses(closed_round(organisation, version), 5, level=2)
+    peer_rounds(version, 5)
+    round = RoundFactory(organisation=organisation, questionnaire_version=version)
+    submit_responses(round, 5, level=3, role_group="digital")
+    submit_responses(round, 5, level=1, role_group="frontline")
+    client.force_login(member_of(organisation))
+    reader = get_pdf(client, round)
+    assert len(reader.pages) <= 2
+    text = pdf_text(reader)
+    assert "Strengths" in text and "Priorities" in text
+    assert all(theme.title in text for theme in version.themes.all())
+
+
+def test_a_round_under_k_gives_a_pdf_with_its_count_and_nothing_else(client):
+    round = RoundFactory(questionnaire_version=published_version())
+    submit_responses(round, 2, level=5)
+    client.force_login(member_of(round.organisation))
+    text = pdf_text(get_pdf(client, round))
+    assert "2 responses submitted" in text
+    assert "at least 5 people" in text
+    assert "Theme 1" not in text and "out of 100" not in text
+
+
+def test_another_organisation_gets_404_for_the_pdf(client, round):
+    client.force_login(member_of(OrganisationFactory()))
+    assert client.get(reverse("reports:board_pdf", args=[round.pk])).status_code == 404
+
+
+def test_admin_text_is_printed_as_text_not_markup(client):
+    version = draft_version()
+    Theme.objects.filter(pk=version.themes.first().pk).update(title="<script>alert(1)</script>")
+    question = Question.objects.filter(theme__questionnaire_version=version).first()
+    Question.objects.filter(pk=question.pk).update(text='Q <img src="file:///etc/passwd">')
+    version.publish()
+    round = RoundFactory(questionnaire_version=version)
+    submit_responses(round, 5)
+    client.force_login(member_of(round.organisation))
+    text = pdf_text(get_pdf(client, round, "reports:full_pdf"))
+    assert "<script>alert(1)</script>" in text
+    assert 'Q <img src="file:///etc/passwd">' in text
+
+
+def test_pdfs_are_cached_until_the_next_submission(lead_client, round, monkeypatch):
+    rendered = []
+    render = pdf.render_pdf
+    monkeypatch.setattr(pdf, "render_pdf", lambda html: rendered.append(html) or render(html))
+    url = reverse("reports:board_pdf", args=[round.pk])
+    first = lead_client.get(url).content
+    assert lead_client.get(url).content == first
+    assert len(rendered) == 1
+    submit_responses(round, 1)
+    assert "7 responses" in pdf_text(PdfReader(io.BytesIO(lead_client.get(url).content)))
+    assert len(rendered) == 2
+
+
+# The URL fetcher
+
+
+def test_fetcher_serves_our_static_files():
+    fetched = pdf.StaticFilesFetcher().fetch("https://pdf.invalid/static/css/report-pdf.css")
+    assert b"@page" in fetched.read()
+    assert fetched.content_type == "text/css"
+
+
+def test_fetcher_serves_collected_files_with_hashed_names(settings, tmp_path):
+    (tmp_path / "css").mkdir()
+    (tmp_path / "css" / "report-pdf.0123abcd.css").write_text("@page { size: A4 }")
+    settings.STATIC_ROOT = tmp_path
+    url = "https://pdf.invalid/static/css/report-pdf.0123abcd.css"
+    assert pdf.StaticFilesFetcher().fetch(url).read() == b"@page { size: A4 }"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://example.com/logo.png",
+        "https://example.com/static/css/report-pdf.css",
+        "http://pdf.invalid/static/css/report-pdf.css",
+        "https://pdf.invalid/etc/passwd",
+        "https://pdf.invalid/static/../../../etc/passwd",
+        "https://pdf.invalid/static/%2e%2e/%2e%2e/maturity/settings.py",
+        "https://pdf.invalid/static//etc/passwd",
+        "https://pdf.invalid/static/no-such-file.css",
+        "data:text/plain,hello",
+        "ftp://example.com/x",
+    ],
+)
+def test_fetcher_refuses_everything_else(url):
+    with pytest.raises(ValueError):
+        pdf.StaticFilesFetcher().fetch(url)
+
+
+def test_a_document_naming_outside_resources_fetches_only_static_files(monkeypatch):
+    served, refused = [], []
+
+    class Recording(pdf.StaticFilesFetcher):
+        def fetch(self, url, headers=None):
+            try:
+                response = super().fetch(url, headers)
+            except ValueError:
+                refused.append(url)
+                raise
+            served.append(url)
+            return response
+
+    monkeypatch.setattr(pdf, "StaticFilesFetcher", Recording)
+    html = (
+        '<html lang="en-GB"><head><title>t</title>'
+        '<link rel="stylesheet" href="/static/css/report-pdf.css">'
+        '<link rel="stylesheet" href="https://example.com/evil.css"></head>'
+        '<body><p>Hello</p><img src="file:///etc/passwd" alt="">'
+        '<img src="http://169.254.169.254/latest/meta-data/" alt=""></body></html>'
+    )
+    assert pdf.render_pdf(html).startswith(b"%PDF")
+    assert served == ["https://pdf.invalid/static/css/report-pdf.css"]
+    assert sorted(refused) == [
+        "file:///etc/passwd",
+        "http://169.254.169.254/latest/meta-data/",
+        "https://example.com/evil.css",
+    ]
+
+
+def figure_alternatives(node):
+    """The /Alt of every /Figure in a tagged PDF's structure tree."""
+    node = node.get_object()
+    found = [str(node["/Alt"])] if node.get("/S") == "/Figure" and "/Alt" in node else []
+    kids = node.get("/K", [])
+    for kid in kids if isinstance(kids, list) else [kids]:
+        kid = kid.get_object() if hasattr(kid, "get_object") else kid
+        if isinstance(kid, dict):
+            found += figure_alternatives(kid)
+    return found
+
+
+def test_the_radar_is_a_tagged_figure_with_a_text_alternative(lead_client, round):
+    reader = get_pdf(lead_client, round)
+    alternatives = figure_alternatives(reader.trailer["/Root"]["/StructTreeRoot"])
+    assert alternatives == [
+        "Radar chart of the theme scores out of 100 (this round); "
+        "the table that follows gives the same figures."
+    ]
