@@ -31,18 +31,38 @@ lint: install
 	DEBUG=1 $(PY) -m mypy
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
+# `make bench` seeds its own PostgreSQL database (maturity_bench) and measures; see
+# docs/performance.md. BENCH_ARGS=--quick for a tenth of the scale. It uses wrk for the HTTP
+# load, installed from Debian's packages when missing (as root), else a Python load generator.
 bench: install assets
+	@if ! command -v wrk >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing wrk"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends wrk \
+			|| echo "Could not install wrk: the Python load generator will be used."; fi
+	@if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432 \
+		&& command -v pg_ctlcluster >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "Starting PostgreSQL"; \
+		pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start; \
+		for _ in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; fi
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 install: prerequisites $(VENV)/.installed
 
 assets: prerequisites static/build/.built
 
+# `make test` also runs the browser tests (tests/browser): Debian's Chromium, and Java for the
+# Nu HTML Checker. `make run` needs neither.
 prerequisites:
 	@if [ -z "$(PYTHON)" ] || ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then \
 		echo "Missing prerequisite: Python 3.11 (python3.11 on the PATH). See README.md."; exit 1; fi
 	@if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then \
 		echo "Missing prerequisite: Node.js with npm (for the GOV.UK Frontend assets). See README.md."; exit 1; fi
+ifneq ($(filter test,$(MAKECMDGOALS)),)
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "Missing prerequisite for make test: Chromium at /usr/bin/chromium, for the browser tests (Debian: apt-get install chromium). See README.md."; exit 1; fi
+	@if ! command -v java >/dev/null 2>&1; then \
+		echo "Missing prerequisite for make test: a Java runtime (java on the PATH), for the Nu HTML Checker (Debian: apt-get install default-jre-headless). See README.md."; exit 1; fi
+endif
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || "$(PYTHON)" -m venv $(VENV)
@@ -50,8 +70,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# No install scripts: none is needed, and vnu-jar's would download a Java runtime (the
+# system's is used).
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm ci --no-audit --no-fund --ignore-scripts
 	@touch $@
 
 static/build/.built: node_modules/.package-lock.json static/src/app.scss

@@ -42,11 +42,13 @@ mean is 64.58 (n = 4, 1 not scored), SD 31.46, Q1 50, median 66.67, Q3 81.25, IQ
 disagreement flag.
 """
 
+import math
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import Any, Self
 
 LEVEL = "level"
@@ -117,8 +119,9 @@ class ThemeSpec:
     questions: tuple[QuestionSpec, ...]
     weight: int = 1
 
-    @property
+    @cached_property
     def total_weight(self) -> int:
+        # Cached: a round's figures ask it once per (respondent, theme).
         return sum(question.weight for question in self.questions)
 
 
@@ -313,6 +316,13 @@ class ThemeSummary(Serialisable):
         return self.iqr is not None and self.iqr >= DISAGREEMENT_IQR
 
 
+def _sample_sd(values: Sequence[float]) -> float:
+    """The sample standard deviation in floating point: statistics.stdev works in exact
+    fractions, which costs a tenth of a second for a theme of 10,000 respondents."""
+    mean = math.fsum(values) / len(values)
+    return math.sqrt(math.fsum((value - mean) ** 2 for value in values) / (len(values) - 1))
+
+
 def summarise_theme(theme: str, scores: Sequence[float], responses: int) -> ThemeSummary:
     """Summarise the theme scores of `responses` respondents; `scores` leaves out the Nones."""
     ordered = sorted(scores)  # one order, whichever path the scores came by
@@ -325,7 +335,7 @@ def summarise_theme(theme: str, scores: Sequence[float], responses: int) -> Them
         n=len(ordered),
         not_scored=responses - len(ordered),
         mean=statistics.fmean(ordered) if ordered else None,
-        sd=statistics.stdev(ordered) if spread else None,
+        sd=_sample_sd(ordered) if spread else None,
         q1=q1,
         median=median if spread else (ordered[0] if ordered else None),
         q3=q3,

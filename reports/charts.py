@@ -73,8 +73,10 @@ def _plotly_label(text: str, width: int, lines: int = 3) -> str:
 def _layout(**extra: Any) -> Figure:
     layout: Figure = {
         "font": {"family": FONT, "size": 14, "color": TEXT_COLOUR},
-        "paper_bgcolor": "#ffffff",
-        "plot_bgcolor": "#ffffff",
+        # Transparent on the white page, so that the shadow showing that a chart scrolls
+        # sideways on a small screen (app.scss) shows through.
+        "paper_bgcolor": "rgba(0, 0, 0, 0)",
+        "plot_bgcolor": "rgba(0, 0, 0, 0)",
         "showlegend": True,
         "legend": {"orientation": "h", "x": 0, "y": -0.08, "yanchor": "top"},
         "hoverlabel": {"font": {"family": FONT, "size": 14}},

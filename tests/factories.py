@@ -21,6 +21,7 @@ from maturity.models import (
     User,
 )
 
+PASSWORD = "correct horse battery staple"
 LEVEL_NAMES = ["Initial", "Emerging", "Established", "Embedded", "Leading"]
 
 
@@ -31,7 +32,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}@example.org")
     email = factory.SelfAttribute("username")
-    password = factory.django.Password("correct horse battery staple")
+    password = factory.django.Password(PASSWORD)
 
 
 class QuestionnaireFactory(factory.django.DjangoModelFactory):
@@ -200,13 +201,14 @@ def submit_responses(
     """`n` submitted responses answering every question of `round`, in bulk, as
     `submit_response` leaves them (the round's submitted_count bumped).
 
-    Every answer is at `level`, or at `levels[theme key]` for the themes it names; each
-    response is submitted a second after the one before, so submission order is creation
-    order. Extra `fields` go to each Response (e.g. is_personal=True).
+    Every answer is at `level`, or at `levels[theme key]` for the themes it names (`levels`
+    may also be a list of such dicts, one for each response); each response is submitted a
+    second after the one before, so submission order is creation order. Extra `fields` go to
+    each Response (e.g. is_personal=True).
     """
     from django.db.models import F  # here, as this helper is appended to the module
 
-    levels = levels or {}
+    each = levels if isinstance(levels, list) else [levels or {}] * n
     questions = Question.objects.filter(
         theme__questionnaire_version=round.questionnaire_version_id
     ).values_list("pk", "theme__key")
@@ -234,7 +236,7 @@ def submit_responses(
             level=levels.get(theme_key, level),
             comment=comment,
         )
-        for response in responses
+        for response, levels in zip(responses, each, strict=True)
         for question_id, theme_key in questions
     )
     Round.objects.filter(pk=round.pk).update(submitted_count=F("submitted_count") + n)

@@ -3,6 +3,7 @@
 import pytest
 from django.template.loader import get_template
 from django.test import Client
+from django.urls import reverse
 
 
 @pytest.mark.parametrize(
@@ -24,3 +25,10 @@ def test_unknown_page_is_a_gov_uk_style_404():
     page = Client().get("/no-such-page/")
     assert page.status_code == 404
     assert b"Page not found" in page.content
+
+
+def test_error_pages_link_to_the_accessibility_statement_and_privacy_page():
+    # 500.html writes its footer links out, as it may not use the url tag.
+    html = get_template("500.html").render()
+    assert f'href="{reverse("accessibility")}"' in html
+    assert f'href="{reverse("privacy")}"' in html

@@ -268,7 +268,7 @@ def test_about_you_requires_a_role_group(client):
     response = start(client, round)
     page = client.post(reverse("assessments:about_you"), {})
     assert page.status_code == 400
-    assert b"<title>Error: About you" in page.content
+    assert "<title>Error: Which of these best describes your role?" in page.content.decode()
     assert b"Select the group that best describes your role" in page.content
     response.refresh_from_db()
     assert response.role_group == ""

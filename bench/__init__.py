@@ -1,0 +1,1 @@
+"""The performance benchmark: `python bench/run.py` (or `make bench`); docs/performance.md."""
