@@ -1,22 +1,20 @@
 """The respondent's forms: "about you", and one page of answers per theme; and the lead's:
 a round's details, and how many personal links to make.
 
-All render through crispy-forms-gds. Browser validation is off (the helper drops the
-`required` attribute) so that errors always come back as a GOV.UK error summary.
+They render through crispy-forms-gds, except the theme page's questions, which have a plain
+template of their own for speed (see ThemeAnswersForm.rendered_questions). Browser validation
+is off (no `required` attributes) so that errors always come back as a GOV.UK error summary.
 """
 
 import datetime
 
-from crispy_forms.layout import LayoutObject
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Div, Field, Layout, Size
+from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.core.validators import MaxLengthValidator
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import conditional_escape, format_html
 from django.utils.text import capfirst
 
 from assessments.models import COMMENT_MAX_LENGTH, MIN_ANONYMITY_THRESHOLD, Answer, Response
@@ -91,33 +89,24 @@ class CommentField(forms.CharField):
         return value.replace("\r\n", "\n")
 
 
-class QuestionGuidance(LayoutObject):
-    """The question's "why it matters", "what good looks like" and references, in a details."""
-
-    template = "assessments/_guidance.html"
-
-    def __init__(self, question):
-        self.question = question
-        self.fields = []
-
-    def render(self, form, context, template_pack=None, **kwargs):
-        return render_to_string(self.template, {"question": self.question})
-
-
 def question_choices(question):
-    """The question's five levels, then "Not applicable" and "Don't know" if it offers them."""
+    """The question's five levels, then "Not applicable" and "Don't know" if it offers them.
+
+    Each choice is (value, label, hint, divider): the divider "or" follows the last level when
+    the special answers come after it.
+    """
     extra = []
     if question.allow_not_applicable:
-        extra.append(Choice(Answer.Kind.NOT_APPLICABLE, "Not applicable"))
+        extra.append((Answer.Kind.NOT_APPLICABLE.value, "Not applicable", "", ""))
     if question.allow_dont_know:
-        extra.append(Choice(Answer.Kind.DONT_KNOW, "Don’t know"))
+        extra.append((Answer.Kind.DONT_KNOW.value, "Don’t know", "", ""))
     options = list(question.options.all())
     levels = [
-        Choice(
-            option.pk,
+        (
+            str(option.pk),
             option.descriptor,
-            hint=f"Level {option.level}",
-            **({"divider": "or"} if extra and option is options[-1] else {}),
+            f"Level {option.level}",
+            "or" if extra and option is options[-1] else "",
         )
         for option in options
     ]
@@ -153,16 +142,15 @@ class ThemeAnswersForm(ErrorSummaryMixin, forms.Form):
     def __init__(self, data=None, *, questions, answers, require_answers=False):
         self.questions = list(questions)
         super().__init__(data, initial=saved_values(self.questions, answers))
-        layout = []
+        self.choices = {}
         for question in self.questions:
             name = answer_field_name(question)
-            comment = comment_field_name(question)
             # Messages given params are %-formatted: a "%" in the question must be doubled.
             quoted = question.text.replace("%", "%%")
+            self.choices[question.pk] = question_choices(question)
             self.fields[name] = forms.ChoiceField(
-                # crispy-forms-gds marks legends safe: bank text must be escaped first.
-                label=conditional_escape(question.text),
-                choices=question_choices(question),
+                label=question.text,
+                choices=[(value, label) for value, label, _, _ in self.choices[question.pk]],
                 widget=forms.RadioSelect,
                 required=require_answers,
                 error_messages={
@@ -170,13 +158,8 @@ class ThemeAnswersForm(ErrorSummaryMixin, forms.Form):
                     "invalid_choice": f"Select one of the answers shown for “{quoted}”",
                 },
             )
-            self.fields[comment] = CommentField(
-                # Every question has one: screen reader users hear which this is.
-                label=format_html(
-                    'Comment<span class="govuk-visually-hidden"> on “{}”</span> (optional)',
-                    question.text,
-                ),
-                help_text="Do not include names or anything else that identifies a person.",
+            self.fields[comment_field_name(question)] = CommentField(
+                label="Comment (optional)",
                 widget=forms.Textarea,
                 required=False,
                 validators=[
@@ -187,16 +170,41 @@ class ThemeAnswersForm(ErrorSummaryMixin, forms.Form):
                     )
                 ],
             )
-            blocks = [Field.radios(name, legend_size=Size.MEDIUM, legend_tag="h2")]
-            if question.why or question.good or question.references:
-                blocks.append(QuestionGuidance(question))
-            blocks.append(
-                Field.textarea(
-                    comment, label_size=Size.SMALL, rows=3, max_characters=COMMENT_MAX_LENGTH
-                )
-            )
-            layout.append(Div(*blocks, css_class="app-question", css_id=f"q-{question.pk}"))
-        self.helper = _helper(Layout(*layout))
+
+    def rendered_questions(self):
+        """What templates/assessments/_question.html needs for each question, in order.
+
+        The theme page is the busiest page of the service, so it is written out in one plain
+        template rather than through crispy-forms' per-field templates, which took most of a
+        request's time; ids are built here, once, rather than by template filters. The markup
+        is GOV.UK Frontend's radios and character count.
+        """
+        for question in self.questions:
+            answer = self[answer_field_name(question)]
+            comment = self[comment_field_name(question)]
+            chosen = str(answer.value() or "")
+            name = answer.html_name
+            yield {
+                "question": question,
+                "name": name,
+                # (id, value, label, hint, divider, checked); radios are numbered from 1, and
+                # the error summary links to the first (`first_input_id`).
+                "choices": [
+                    (f"id_{name}_{n}", value, label, hint, divider, value == chosen)
+                    for n, (value, label, hint, divider) in enumerate(
+                        self.choices[question.pk], start=1
+                    )
+                ],
+                "errors": [(f"id_{name}_{n}_error", e) for n, e in enumerate(answer.errors, 1)],
+                "comment_name": comment.html_name,
+                "comment_id": comment.auto_id,
+                "comment": comment.value() or "",
+                "comment_errors": [
+                    (f"{comment.auto_id}_{n}_error", e) for n, e in enumerate(comment.errors, 1)
+                ],
+                "comment_max_length": COMMENT_MAX_LENGTH,
+                "comment_max_length_text": f"{COMMENT_MAX_LENGTH:,}",
+            }
 
     @classmethod
     def for_review(cls, *, questions, answers):

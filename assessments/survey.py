@@ -9,17 +9,18 @@ and submission agree on what "answered" means: an option, "Not applicable" or "D
 import csv
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import IO, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from assessments.models import COMMENT_MAX_LENGTH, Answer, Response, Round
-from maturity.models import Question, Theme
+from maturity.models import Question, QuestionnaireVersion, Theme
 
 MAX_PERSONAL_LINKS = 5000
 ANSWERED = [Answer.Kind.LEVEL, Answer.Kind.NOT_APPLICABLE, Answer.Kind.DONT_KNOW]
@@ -47,6 +48,34 @@ class ThemeProgress:
         if self.is_complete:
             return "Completed"
         return "In progress" if self.answered else "Not started"
+
+
+def version_themes(version: QuestionnaireVersion) -> list[Theme]:
+    """The version's themes in order, each with its questions and their options prefetched.
+
+    Rounds only use published versions, which never change (maturity.models), so one copy per
+    process serves every request: the theme page, the busiest page there is, then reads only
+    the session, the response and its answers. Drafts, which the admin previews, are read
+    afresh. The key includes `published_at` so that a reused primary key (a new database, a
+    test) never finds another version's copy.
+    """
+    if version.status == QuestionnaireVersion.Status.DRAFT:
+        return _themes(version.pk)
+    return _published_themes(version.pk, version.published_at)
+
+
+def _themes(version_id: int) -> list[Theme]:
+    questions = Question.objects.prefetch_related("options")
+    return list(
+        Theme.objects.filter(questionnaire_version_id=version_id).prefetch_related(
+            Prefetch("questions", queryset=questions)
+        )
+    )
+
+
+@lru_cache(maxsize=64)
+def _published_themes(version_id: int, published_at) -> list[Theme]:
+    return _themes(version_id)
 
 
 def check_round_open(round: Round) -> None:
@@ -124,7 +153,9 @@ def save_answers(*, response: Response, theme: Theme, answers: Mapping[int, Answ
     """
     if theme.questionnaire_version_id != response.round.questionnaire_version_id:
         raise ValidationError("That theme is not part of this assessment.", code="wrong_theme")
-    questions = {q.pk: q for q in theme.questions.prefetch_related("options")}
+    # The shared copy of the bank: the questions and their options without a query.
+    themes = version_themes(response.round.questionnaire_version)
+    questions = {q.pk: q for t in themes if t.pk == theme.pk for q in t.questions.all()}
     unknown = set(answers) - set(questions)
     if unknown:
         raise ValidationError(

@@ -38,6 +38,7 @@ from assessments.survey import (
     submit_response,
     theme_progress,
     unanswered_questions,
+    version_themes,
 )
 from maturity.models import MaturityLevel, Question, Theme
 from reports import charts
@@ -269,12 +270,12 @@ def about_you(request, response):
 @require_http_methods(["GET", "HEAD", "POST"])
 @answering
 def theme_page(request, response, theme_key):
-    themes = list(Theme.objects.filter(questionnaire_version=response.round.questionnaire_version))
+    themes = version_themes(response.round.questionnaire_version)
     index = next((i for i, theme in enumerate(themes) if theme.key == theme_key), None)
     if index is None:
         raise Http404("No such theme in this assessment.")
     theme = themes[index]
-    questions = list(theme.questions.prefetch_related("options"))
+    questions = list(theme.questions.all())
     answers = {
         answer.question_id: answer for answer in response.answers.filter(question__theme=theme)
     }

@@ -10,6 +10,23 @@
   // Charts are shown only with JavaScript (.js-enabled .app-plot). app.js sets the class
   // too, but it may run after this file, and plotly must measure a visible element.
   document.body.classList.add("js-enabled");
+  // Plotly labels break lines at <br>: break `text` again into lines of about `width`.
+  function rewrap(text, width) {
+    var lines = [];
+    var line = "";
+    text.split("<br>").join(" ").split(" ").forEach(function (word) {
+      if (line && (line + " " + word).length > width) {
+        lines.push(line);
+        line = word;
+      } else {
+        line = line ? line + " " + word : word;
+      }
+    });
+    if (line) {
+      lines.push(line);
+    }
+    return lines.join("<br>");
+  }
   var charts = document.querySelectorAll("[data-chart]");
   Array.prototype.forEach.call(charts, function (element) {
     var source = document.getElementById(element.getAttribute("data-chart"));
@@ -17,6 +34,19 @@
       return;
     }
     var figure = JSON.parse(source.textContent);
+    if (figure.layout.polar && element.clientWidth < 480) {
+      // A phone: a radar sized for a desktop would leave the chart a sliver or cut it off,
+      // so its margins and labels shrink to fit the screen.
+      figure.layout.margin = { l: 70, r: 70, t: 60, b: 24 };
+      figure.layout.font = Object.assign({}, figure.layout.font, { size: 10 });
+      figure.layout.height = Math.max(320, element.clientWidth + 40);
+      figure.layout.polar.angularaxis.tickfont = { size: 10 };
+      // Shorter lines, so that the labels at the sides fit in the margins.
+      figure.layout.polar.angularaxis.ticktext = figure.layout.polar.angularaxis.ticktext.map(
+        function (text) { return rewrap(text, 11); }
+      );
+      figure.layout.polar.radialaxis.tickfont = { size: 9 };
+    }
     element.classList.add("app-chart--drawn");
     window.Plotly.newPlot(element, figure.data, figure.layout, figure.config);
   });

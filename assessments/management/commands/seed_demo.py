@@ -229,6 +229,76 @@ def role_groups(n):
     return [group for group, count in counts.items() for _ in range(count)]
 
 
+# What staff might write beside an answer: (for low levels, for high levels) by theme.
+# About one answer in twenty-five carries one, so the report's "What staff said" has some.
+COMMENTS = {
+    "fused-technology": (
+        [
+            "IT only hears about changes once the decisions are made.",
+            "We raise a ticket and wait. Nobody from IT comes to our team meetings.",
+        ],
+        ["Our service team has a developer and a data analyst sitting with us every day."],
+    ),
+    "startup-mindset": (
+        [
+            "Every change needs three boards to sign it off, so small fixes take months.",
+            "Projects carry on even when everyone can see they are not working.",
+        ],
+        ["We try things with a few users first and drop what does not work."],
+    ),
+    "digital-leadership": (
+        [
+            "Digital comes up at the leadership team only when something has gone wrong.",
+            "I could not tell you who is responsible for digital at the top.",
+        ],
+        ["Our chief digital officer is on the executive team and it shows in decisions."],
+    ),
+    "build-versus-buy": (
+        [
+            "We are tied to a supplier whose system nobody likes and cannot leave.",
+            "We lost the only people who understood how our main system works.",
+        ],
+        ["We now own the code for our key services and can change them ourselves."],
+    ),
+    "user-centred-services": (
+        [
+            "Forms are designed around our processes, not around the people filling them in.",
+            "We hardly ever speak to the people who use the service before changing it.",
+        ],
+        ["User research sessions are part of every change now, and it makes a difference."],
+    ),
+    "data-and-platforms": (
+        [
+            "The same customer details are held in four systems that never agree.",
+            "Getting a simple report out of the data takes weeks.",
+        ],
+        ["Shared booking and payments platforms have saved us a lot of duplicate work."],
+    ),
+    "skills-and-culture": (
+        [
+            "There is no time set aside to learn anything new.",
+            "People are worried about admitting a mistake.",
+        ],
+        ["Managers encourage us to learn and to say when something is not working."],
+    ),
+    "adaptivity-and-resilience": (
+        [
+            "When the system went down last winter nobody knew what to do.",
+            "Funding only comes in one-off projects, so nothing is kept up to date.",
+        ],
+        ["After the last outage we reviewed it together and changed how we work."],
+    ),
+    "staff-digital-experience": (
+        [
+            "I type the same information into three different systems for every case.",
+            "My laptop takes twenty minutes to start and the case system times out often.",
+        ],
+        ["The new case system fits how we actually work and saves me time every day."],
+    ),
+}
+COMMENT_RATE = 0.04
+
+
 class Bank:
     """The published version's themes and questions, read once."""
 
@@ -239,6 +309,10 @@ class Bank:
             question.pk: {option.level: option.pk for option in question.options.all()}
             for theme in self.themes
             for question in theme.questions.all()
+        }
+        # An answer's choice (an option id, as posted) -> its level.
+        self.level_of = {
+            str(pk): level for options in self.options.values() for level, pk in options.items()
         }
 
 
@@ -273,8 +347,21 @@ class Respondent:
             else:
                 level = min(5, max(1, round(latent + self.rng.gauss(0, 0.6))))
                 choice = str(bank.options[question.pk][level])
-            answers[question.pk] = AnswerInput(choice)
+            answers[question.pk] = AnswerInput(choice, self.comment(theme, choice, bank))
         return answers
+
+    def comment(self, theme, choice, bank):
+        low, high = COMMENTS.get(theme.key, ([], []))
+        if self.rng.random() >= COMMENT_RATE:
+            return ""
+        levels = {
+            str(pk): level for options in bank.options.values() for level, pk in options.items()
+        }
+        level = levels.get(choice)
+        if level is None:
+            return ""
+        texts = low if level <= 2 else high if level >= 4 else []
+        return self.rng.choice(texts) if texts else ""
 
 
 class Command(BaseCommand):
