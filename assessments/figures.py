@@ -201,6 +201,21 @@ def refresh_round_figures(round):
     return _store([round])[round.pk]
 
 
+def refresh_stale_figures(rounds):
+    """Compute and cache the figures of those `rounds` whose cache is missing or out of date,
+    in one batch; return how many were computed. For a daily job over closed rounds: a round
+    that closes by passing its closing date is never closed by a view, so nothing else
+    computes its final figures before the first peer benchmark that needs them."""
+    stale = [
+        r
+        for r in rounds.select_related("result")
+        if not hasattr(r, "result") or r.result.submitted_count != r.submitted_count
+    ]
+    if stale:
+        _store(stale)
+    return len(stale)
+
+
 def _store(rounds):
     """Compute and cache, stamped with each round's submitted_count as loaded *before*
     computing: if a submission lands meanwhile, the stamp is stale and the next reader

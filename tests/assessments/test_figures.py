@@ -2,8 +2,10 @@
 
 import datetime
 import itertools
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -14,7 +16,12 @@ from assessments import figures, scoring
 from assessments.models import Answer, Organisation, Response, Round, RoundResult
 from maturity.models import AnswerOption, Question, Questionnaire, QuestionnaireVersion, Theme
 from tests.assessments.test_scoring import ROLE_GROUPS, answer_sets, banks
-from tests.factories import OrganisationFactory, RoundFactory, published_version
+from tests.factories import (
+    OrganisationFactory,
+    RoundFactory,
+    published_version,
+    submit_responses,
+)
 
 slugs = itertools.count()
 
@@ -323,3 +330,26 @@ def test_peer_benchmark_query_count_does_not_grow_with_peers(
     with django_assert_num_queries(3):
         assert figures.peer_benchmark(own) == cold
     assert cold.organisations == organisations
+
+
+def test_refresh_figures_command_fills_only_missing_or_stale_caches(db):
+    version = published_version(themes=1, questions=2)
+    past = RoundFactory(
+        questionnaire_version=version,
+        opens_on=timezone.localdate() - datetime.timedelta(days=60),
+        closes_on=timezone.localdate() - datetime.timedelta(days=30),
+    )
+    fresh = RoundFactory(questionnaire_version=version, status=Round.Status.CLOSED)
+    still_open = RoundFactory(questionnaire_version=version)
+    for round in (past, fresh, still_open):
+        submit_responses(round, 5)
+    figures.refresh_round_figures(fresh)
+    computed_at = RoundResult.objects.get(round=fresh).computed_at
+    out = StringIO()
+
+    call_command("refresh_figures", stdout=out)
+
+    assert "Refreshed the figures of 1 closed round(s)." in out.getvalue()
+    assert RoundResult.objects.get(round=past).submitted_count == 5
+    assert RoundResult.objects.get(round=fresh).computed_at == computed_at
+    assert not RoundResult.objects.filter(round=still_open).exists()
