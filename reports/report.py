@@ -15,7 +15,8 @@ from django.db.models.functions import Length, RowNumber
 from assessments import scoring
 from assessments.figures import peer_benchmark, previous_round, round_figures
 from assessments.models import Answer, Response
-from maturity.models import MaturityLevel, Question, Recommendation, Theme
+from assessments.survey import version_themes
+from maturity.models import MaturityLevel, Recommendation
 from reports import charts
 
 # Comments shown per question: enough to give the flavour of what staff said, few enough
@@ -193,29 +194,26 @@ class ThemeRow:
         return sum(q.comment_count for q in self.questions)
 
 
-def _bank(version_id):
-    """Titles, question texts, level names and recommendations: four queries."""
-    themes = dict(
-        Theme.objects.filter(questionnaire_version_id=version_id).values_list("key", "title")
-    )
+def _bank(version):
+    """Titles, question texts, level names and recommendations. Themes and questions come
+    from the process's shared copy of the published version (assessments.survey), so this
+    reads only the level names and the recommendations."""
+    themes = version_themes(version)
     questions = {
-        (theme_key, concept_key): (pk, text)
-        for pk, theme_key, concept_key, text in Question.objects.filter(
-            theme__questionnaire_version_id=version_id
-        ).values_list("pk", "theme__key", "concept_key", "text")
+        (theme.key, question.concept_key): (question.pk, question.text)
+        for theme in themes
+        for question in theme.questions.all()
     }
     names = dict(
-        MaturityLevel.objects.filter(questionnaire_version_id=version_id).values_list(
-            "level", "name"
-        )
+        MaturityLevel.objects.filter(questionnaire_version=version).values_list("level", "name")
     )
     recommendations = {
         (theme_key, level): text
         for theme_key, level, text in Recommendation.objects.filter(
-            theme__questionnaire_version_id=version_id
+            theme__questionnaire_version=version
         ).values_list("theme__key", "level", "text")
     }
-    return themes, questions, names, recommendations
+    return {theme.key: theme.title for theme in themes}, questions, names, recommendations
 
 
 def _comments(round):
@@ -279,7 +277,7 @@ def build_report(round):
     if figures.suppressed:
         return report
 
-    theme_meta, question_meta, names, recommendations = _bank(round.questionnaire_version_id)
+    theme_meta, question_meta, names, recommendations = _bank(round.questionnaire_version)
     previous = previous_round(round)
     trend = scoring.compare_rounds(figures, round_figures(previous)) if previous else None
     peers = peer_benchmark(round)
