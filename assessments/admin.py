@@ -6,19 +6,58 @@ to choose their own password.
 
 Responses are listed by their timestamps and role group only: never a token (it would let
 an admin answer as the respondent) and never answers (reports show those only in aggregate).
+
+The question bank's theme admin (maturity/admin.py) gains its "Preview as a respondent" page
+here, where the survey's form is.
 """
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from assessments.forms.survey import ThemeAnswersForm
 from assessments.invitations import invite_member
 from assessments.models import Membership, Organisation, Response, Round
+from maturity import admin as bank_admin
+from maturity.models import Theme
+from maturity.versioning import version_content
+from maturity.views import site_url
+
+admin.site.unregister(Theme)
+
+
+@admin.register(Theme)
+class ThemeAdmin(bank_admin.ThemeAdmin):
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="maturity_theme_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, pk):
+        """The theme's questions as a respondent sees them, saving nothing."""
+        theme = get_object_or_404(Theme.objects.select_related("questionnaire_version"), pk=pk)
+        if not self.has_view_permission(request, theme):
+            raise PermissionDenied
+        themes = version_content(theme.questionnaire_version).themes
+        shown = next(t for t in themes if t.pk == theme.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "theme": shown,
+            "form": ThemeAnswersForm(questions=shown.questions.all(), answers={}),
+            "position": themes.index(shown) + 1,
+            "theme_count": len(themes),
+            "title": f"Preview: {theme.title}",
+        }
+        return TemplateResponse(request, "maturity/theme_preview.html", context)
 
 
 class MembershipInline(admin.TabularInline):
@@ -77,10 +116,9 @@ class MembershipAdmin(admin.ModelAdmin):
         if request.method == "POST":
             form = InviteMemberForm(request.POST)
             if form.is_valid():
-                base_url = settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")
                 try:
                     invitation = invite_member(
-                        **form.cleaned_data, base_url=base_url, invited_by=request.user
+                        **form.cleaned_data, base_url=site_url(request), invited_by=request.user
                     )
                 except (OSError, ValidationError) as error:
                     # A refused email (SMTP errors are OSErrors) saves nothing: say so.

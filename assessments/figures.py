@@ -2,7 +2,7 @@
 
 A round's figures come from two GROUP BY queries over its submitted answers, per question
 (kind, level) counts and per (response, theme) integer sums, fed to the same
-`scoring.figures_from_sums` the pure path uses, so the two cannot drift. Four queries
+`aggregates.figures_from_sums` the pure path uses, so the two cannot drift. Four queries
 whatever the number of responses (one when the round is under its anonymity threshold), and
 the same four for a batch of rounds, which peer benchmarks use to fill a cold cache.
 
@@ -17,9 +17,9 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from assessments import scoring
+from assessments import aggregates, comparison, scoring
 from assessments.models import Answer, Response, Round, RoundResult
-from maturity.models import Question, Theme
+from maturity.versioning import version_content
 
 
 @dataclass(frozen=True)
@@ -29,62 +29,31 @@ class _Bank:
     question_keys: dict[int, str]  # Question.pk -> concept key
 
 
-def _banks(version_ids):
-    """Each version's question bank, in bank order, in one query."""
-    rows = (
-        Question.objects.filter(theme__questionnaire_version_id__in=version_ids)
-        .order_by("theme__questionnaire_version_id", "theme__order", "theme_id", "order", "id")
-        .values_list(
-            "theme__questionnaire_version_id",
-            "theme_id",
-            "theme__key",
-            "theme__weight",
-            "id",
-            "concept_key",
-            "weight",
-        )
+def _bank(version):
+    """The version's themes and question weights as scoring takes them, from the shared copy
+    of the version (no query once it is read)."""
+    themes = version_content(version).themes
+    return _Bank(
+        tuple(
+            scoring.ThemeSpec(
+                theme.key,
+                tuple(scoring.QuestionSpec(q.concept_key, q.weight) for q in theme.questions.all()),
+                theme.weight,
+            )
+            for theme in themes
+        ),
+        {theme.pk: theme.key for theme in themes},
+        {q.pk: q.concept_key for theme in themes for q in theme.questions.all()},
     )
-    questions = defaultdict(dict)  # version -> theme key -> [QuestionSpec]
-    theme_weights, theme_keys, question_keys = {}, defaultdict(dict), defaultdict(dict)
-    for version_id, theme_id, theme_key, theme_weight, question_id, concept_key, weight in rows:
-        spec = scoring.QuestionSpec(concept_key, weight)
-        questions[version_id].setdefault(theme_key, []).append(spec)
-        theme_weights[version_id, theme_key] = theme_weight
-        theme_keys[version_id][theme_id] = theme_key
-        question_keys[version_id][question_id] = concept_key
-    return {
-        version_id: _Bank(
-            tuple(
-                scoring.ThemeSpec(key, tuple(specs), theme_weights[version_id, key])
-                for key, specs in questions[version_id].items()
-            ),
-            theme_keys[version_id],
-            question_keys[version_id],
-        )
-        for version_id in version_ids
-    }
-
-
-def theme_specs(version):
-    """The version's themes and question weights in bank order, in one query.
-
-    A theme without questions is left out; publication refuses such a bank anyway.
-    """
-    return _banks([version.pk])[version.pk].themes
 
 
 def response_scores(response):
     """The respondent's own theme scores, for their confirmation page."""
     answers = response.answers.values_list("question__concept_key", "kind", "level")
-    version_id = response.round.questionnaire_version_id
     return scoring.respondent_scores(
-        _banks([version_id])[version_id].themes, (scoring.AnswerValue(*row) for row in answers)
+        _bank(response.round.questionnaire_version).themes,
+        (scoring.AnswerValue(*row) for row in answers),
     )
-
-
-def compute_round_figures(round):
-    """The round's figures from database aggregates; submitted responses only."""
-    return _compute([round])[round.pk]
 
 
 def _compute(rounds):
@@ -101,13 +70,13 @@ def _compute(rounds):
         group_counts[round_id][role_group] = n
     # Under k nothing beyond the count is read, so nothing beyond it can leak.
     figures = {
-        r.pk: scoring.RoundFigures(sum(group_counts[r.pk].values()), r.anonymity_threshold)
+        r.pk: aggregates.RoundFigures(sum(group_counts[r.pk].values()), r.anonymity_threshold)
         for r in rounds
     }
     reportable = [r for r in rounds if not figures[r.pk].suppressed]
     if not reportable:
         return figures
-    banks = _banks({r.questionnaire_version_id for r in reportable})
+    banks = {r.questionnaire_version_id: _bank(r.questionnaire_version) for r in reportable}
     answers = Answer.objects.filter(
         response__round__in=reportable,
         response__submitted_at__isnull=False,
@@ -150,7 +119,7 @@ def _compute(rounds):
     for r in reportable:
         bank = banks[r.questionnaire_version_id]
         question_figures = {
-            bank.question_keys[question_id]: scoring.QuestionFigures(
+            bank.question_keys[question_id]: aggregates.QuestionFigures(
                 bank.question_keys[question_id],
                 tuple(tally.get(level, 0) for level in range(1, 6)),
                 tally.get(scoring.NOT_APPLICABLE, 0),
@@ -159,7 +128,7 @@ def _compute(rounds):
             for question_id, tally in tallies[r.pk].items()
             if question_id in bank.question_keys
         }
-        figures[r.pk] = scoring.figures_from_sums(
+        figures[r.pk] = aggregates.figures_from_sums(
             bank.themes,
             k=r.anonymity_threshold,
             group_counts=group_counts[r.pk],
@@ -184,7 +153,7 @@ def round_figures(round):
     )
     if stamp == count and cached is not None:
         try:
-            figures = scoring.RoundFigures.from_dict(cached)
+            figures = aggregates.RoundFigures.from_dict(cached)
         except (KeyError, TypeError, ValueError):
             figures = None  # written by an older shape of the figures: recompute
         if figures is not None and figures.anonymity_threshold == k:
@@ -208,7 +177,7 @@ def refresh_stale_figures(rounds):
     computes its final figures before the first peer benchmark that needs them."""
     stale = [
         r
-        for r in rounds.select_related("result")
+        for r in rounds.select_related("result", "questionnaire_version")
         if not hasattr(r, "result") or r.result.submitted_count != r.submitted_count
     ]
     if stale:
@@ -241,6 +210,13 @@ def _store(rounds):
     return figures
 
 
+def response_rate(*, issued, submitted):
+    """Submitted personal links as a share of those issued, in whole percent (halves up); None
+    when no personal link was issued. Responses through the open link are not part of it: no
+    one knows how many people saw that link."""
+    return scoring.whole_points(100 * submitted / issued) if issued else None
+
+
 def previous_round(round):
     """The organisation's most recent closed round of the same questionnaire before this one,
     by closing date then id; None if there is none."""
@@ -254,15 +230,6 @@ def previous_round(round):
         .order_by("-closes_on", "-pk")
         .first()
     )
-
-
-def round_trend(round, figures):
-    """`figures` (this round's) against the previous closed round; None without one, or when
-    either round is under its anonymity threshold."""
-    previous = previous_round(round)
-    if previous is None:
-        return None
-    return scoring.compare_rounds(figures, round_figures(previous))
 
 
 def peer_benchmark(round):
@@ -304,7 +271,11 @@ def peer_benchmark(round):
         )
     )
     stale = [pk for pk, _, _, count, stamp, _ in rows if stamp != count]
-    fresh = _store(list(Round.objects.filter(pk__in=stale))) if stale else {}
+    fresh = {}
+    if stale:
+        fresh = _store(
+            list(Round.objects.filter(pk__in=stale).select_related("questionnaire_version"))
+        )
     candidates = []
     for pk, organisation_id, peer_size_band, _, _, theme_means in rows:
         if pk in fresh:
@@ -312,12 +283,11 @@ def peer_benchmark(round):
         # No means: fewer submitted responses than submitted_count claimed, or none scored.
         if theme_means:
             candidates.append(
-                scoring.PeerCandidate(organisation_id, function, peer_size_band, theme_means)
+                comparison.PeerCandidate(organisation_id, function, peer_size_band, theme_means)
             )
-    group, peers = scoring.choose_peer_group(candidates, function=function, size_band=size_band)
-    theme_keys = Theme.objects.filter(questionnaire_version_id=round.questionnaire_version_id)
-    return scoring.benchmark(
-        list(theme_keys.order_by("order", "id").values_list("key", flat=True)),
+    group, peers = comparison.choose_peer_group(candidates, function=function, size_band=size_band)
+    return comparison.benchmark(
+        [theme.key for theme in version_content(round.questionnaire_version).themes],
         [peer.theme_means for peer in peers],
         group,
     )

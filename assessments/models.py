@@ -20,6 +20,13 @@ MIN_ANONYMITY_THRESHOLD = 3
 COMMENT_MAX_LENGTH = 2000
 
 
+def check_dates(opens_on, closes_on):
+    """A round closes on or after the day it opens (the database holds the same rule)."""
+    if closes_on < opens_on:
+        message = "The date the round closes must be the same as or after the date it opens"
+        raise ValidationError({"closes_on": ValidationError(message, code="closes_before_opening")})
+
+
 def new_token():
     """256 random bits, URL-safe: unguessable, and not derived from anything stored."""
     return secrets.token_urlsafe(32)
@@ -190,31 +197,26 @@ class Round(models.Model):
 
     def save(self, *args, **kwargs):
         if self._state.adding:
-            # Answers must keep their meaning: only immutable (published) versions are used.
-            status = self.questionnaire_version.status
-            if status != QuestionnaireVersion.Status.PUBLISHED:
-                raise ValidationError(
-                    "A round must use a published questionnaire version.",
-                    code="version_not_published",
-                )
+            self.check_version()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("reports:round", args=[self.pk])
 
     def clean(self):
-        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
+        if self.opens_on and self.closes_on:
+            check_dates(self.opens_on, self.closes_on)
+        if self._state.adding and self.questionnaire_version_id:
+            try:
+                self.check_version()
+            except ValidationError as error:
+                raise ValidationError({"questionnaire_version": error}) from None
+
+    def check_version(self):
+        """Answers must keep their meaning: a new round uses an immutable, published version."""
+        if self.questionnaire_version.status != QuestionnaireVersion.Status.PUBLISHED:
             raise ValidationError(
-                {"closes_on": "The closing date must be the same as or after the opening date."},
-                code="closes_before_opening",
-            )
-        if (
-            self._state.adding
-            and self.questionnaire_version_id
-            and self.questionnaire_version.status != QuestionnaireVersion.Status.PUBLISHED
-        ):
-            raise ValidationError(
-                {"questionnaire_version": "A round must use a published questionnaire version."},
+                "A round must use a published questionnaire version.",
                 code="version_not_published",
             )
 
@@ -253,6 +255,29 @@ class Round(models.Model):
         self.status = self.Status.OPEN
         self.opened_at = timezone.now()
         self.save(update_fields=["status", "opened_at"])
+
+    @transaction.atomic
+    def update_details(self, **fields):
+        """Change the title and dates, and while a draft the anonymity threshold.
+
+        Checked again under a lock, as the round may have been opened or closed in another tab
+        since the lead's form loaded: a closed round keeps what it was answered under, and the
+        threshold is fixed once respondents have been told it.
+        """
+        locked = Round.objects.select_for_update().get(pk=self.pk)
+        if locked.is_closed or (
+            "anonymity_threshold" in fields and locked.status != self.Status.DRAFT
+        ):
+            raise ValidationError(
+                f"“{self.title}” changed while you were editing it.", code="changed"
+            )
+        check_dates(
+            fields.get("opens_on", locked.opens_on), fields.get("closes_on", locked.closes_on)
+        )
+        for name, value in fields.items():
+            setattr(locked, name, value)
+            setattr(self, name, value)
+        locked.save(update_fields=list(fields))
 
     @transaction.atomic
     def close(self):

@@ -14,6 +14,7 @@ import time
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
@@ -66,3 +67,8 @@ def token_rate_limited(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def token_link(view):
+    """A view reached by a token in its path: public, and rate limited per client address."""
+    return login_not_required(token_rate_limited(view))

@@ -3,6 +3,7 @@
 A version's levels and themes are edited on the version's page; a theme's questions, each
 with its five options, and its recommendations on the theme's page. Published and retired
 versions are read-only throughout: every inline and change permission asks the version.
+A theme's preview, drawn with the survey's own form, is added by assessments/admin.py.
 """
 
 import nested_admin
@@ -11,7 +12,6 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
@@ -119,35 +119,6 @@ class ThemeAdmin(VersionLockMixin, nested_admin.NestedModelAdmin):
                 status=QuestionnaireVersion.Status.DRAFT
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/preview/",
-                self.admin_site.admin_view(self.preview_view),
-                name="maturity_theme_preview",
-            ),
-            *super().get_urls(),
-        ]
-
-    def preview_view(self, request, pk):
-        """The theme's questions as a respondent sees them, saving nothing."""
-        from assessments.forms import ThemeAnswersForm
-
-        theme = get_object_or_404(Theme.objects.select_related("questionnaire_version"), pk=pk)
-        if not self.has_view_permission(request, theme):
-            raise PermissionDenied
-        questions = list(theme.questions.prefetch_related("options"))
-        themes = list(theme.questionnaire_version.themes.all())
-        context = {
-            **self.admin_site.each_context(request),
-            "theme": theme,
-            "form": ThemeAnswersForm(questions=questions, answers={}),
-            "position": themes.index(theme) + 1,
-            "theme_count": len(themes),
-            "title": f"Preview: {theme.title}",
-        }
-        return TemplateResponse(request, "maturity/theme_preview.html", context)
 
 
 class MaturityLevelInline(LockedInlineMixin, admin.TabularInline):

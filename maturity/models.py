@@ -3,8 +3,11 @@
 A version is edited while it is a draft. Once published it never changes again, so that
 answers given against it keep their meaning; changes go into a new draft made from it
 (`maturity.versioning.clone_version`). The rule is enforced here, in `save()`, `delete()`
-and the query sets, not only by the admin hiding its buttons.
+and the query sets, not only by the admin hiding its buttons. What a publishable version
+holds is `maturity.bank`'s to say: `as_bank()` hands it the version's content.
 """
+
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -12,9 +15,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils import timezone
 
-LEVELS = (1, 2, 3, 4, 5)
-level_validators = [MinValueValidator(1), MaxValueValidator(5)]
-weight_validators = [MinValueValidator(1), MaxValueValidator(10)]
+from maturity import bank
+
+level_validators = [MinValueValidator(min(bank.LEVELS)), MaxValueValidator(max(bank.LEVELS))]
+weight_validators = [MinValueValidator(1), MaxValueValidator(bank.MAX_WEIGHT)]
+# The database's copy of the rule that levels run 1 to 5.
+LEVEL_RANGE = models.Q(level__gte=min(bank.LEVELS), level__lte=max(bank.LEVELS))
 
 
 class User(AbstractUser):
@@ -113,15 +119,40 @@ class QuestionnaireVersion(models.Model):
     def is_editable(self):
         return self.status == self.Status.DRAFT
 
+    def as_bank(self) -> dict[str, Any]:
+        """The version's content in the bank structure (`maturity.bank`); for an incomplete
+        draft, as far as it goes."""
+        themes = self.themes.prefetch_related("questions__options", "recommendations")
+        return {
+            "format": bank.FORMAT,
+            "questionnaire": {
+                "slug": self.questionnaire.slug,
+                "name": self.questionnaire.name,
+                "description": self.description,
+            },
+            "levels": [bank.bank_values(bank.LEVEL_FIELDS, level) for level in self.levels.all()],
+            "themes": [
+                {
+                    **bank.bank_values(bank.THEME_FIELDS, theme),
+                    "questions": [
+                        {
+                            **bank.bank_values(bank.QUESTION_FIELDS, question),
+                            "levels": {o.level: o.descriptor for o in question.options.all()},
+                        }
+                        for question in theme.questions.all()
+                    ],
+                    "recommendations": {r.level: r.text for r in theme.recommendations.all()},
+                }
+                for theme in themes
+            ],
+        }
+
     def publication_problems(self):
         """Every reason this version cannot be published, as sentences; empty if it can."""
-        from maturity.bank import version_to_dict
-        from maturity.versioning import bank_problems
-
-        return bank_problems(version_to_dict(self))
+        return bank.bank_problems(self.as_bank())
 
     @transaction.atomic
-    def publish(self):
+    def publish(self) -> None:
         """Publish this draft and retire the version it replaces.
 
         Raises ValidationError listing every problem at once if the draft is incomplete.
@@ -214,9 +245,7 @@ class MaturityLevel(VersionContent):
             models.UniqueConstraint(
                 fields=["questionnaire_version", "level"], name="unique_maturity_level"
             ),
-            models.CheckConstraint(
-                condition=models.Q(level__gte=1, level__lte=5), name="maturity_level_1_to_5"
-            ),
+            models.CheckConstraint(condition=LEVEL_RANGE, name="maturity_level_1_to_5"),
         ]
 
     def __str__(self):
@@ -296,10 +325,6 @@ class Question(VersionContent):
     def version(self):
         return self.theme.questionnaire_version
 
-    @property
-    def reference_list(self):
-        return [line.strip() for line in self.references.splitlines() if line.strip()]
-
 
 class AnswerOption(VersionContent):
     """One of the five answers to a question, describing what that level looks like."""
@@ -314,9 +339,7 @@ class AnswerOption(VersionContent):
         ordering = ["question", "level"]
         constraints = [
             models.UniqueConstraint(fields=["question", "level"], name="unique_option_level"),
-            models.CheckConstraint(
-                condition=models.Q(level__gte=1, level__lte=5), name="option_level_1_to_5"
-            ),
+            models.CheckConstraint(condition=LEVEL_RANGE, name="option_level_1_to_5"),
         ]
 
     def __str__(self):
@@ -340,10 +363,7 @@ class Recommendation(VersionContent):
         ordering = ["theme", "level"]
         constraints = [
             models.UniqueConstraint(fields=["theme", "level"], name="unique_recommendation_level"),
-            models.CheckConstraint(
-                condition=models.Q(level__gte=1, level__lte=5),
-                name="recommendation_level_1_to_5",
-            ),
+            models.CheckConstraint(condition=LEVEL_RANGE, name="recommendation_level_1_to_5"),
         ]
 
     def __str__(self):

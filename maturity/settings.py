@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "maturity.context_processors.service",
+                "assessments.context_processors.anonymity",
             ],
         },
     },

@@ -1,14 +1,23 @@
 """Site-wide pages: home, the accessibility statement, privacy, and the health check.
 
-All public: LoginRequiredMiddleware asks for sign-in everywhere else.
+LoginRequiredMiddleware asks for sign-in everywhere, so a public view says so where it is
+defined, with @login_not_required, here and in every app: its decorators are the one place
+that shows who may see it.
 """
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+
+def site_url(request):
+    """The site's address without a final slash, for links that leave it (e-mails, CSVs):
+    SITE_URL when set, else the address this request came to."""
+    return settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")
 
 
 @login_not_required

@@ -13,9 +13,9 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from assessments import scoring
+from assessments import aggregates, scoring
 from assessments.models import Answer, Response
-from maturity.models import Question
+from maturity.versioning import version_content
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -202,7 +202,7 @@ def answer_rows(round):
     The numbers follow the responses' random tokens, not the order of submission: a lead
     who knows when a colleague submitted cannot find that colleague's row.
 
-    The role group is given only for groups `scoring.group_visibility` shows, so a blank
+    The role group is given only for groups `aggregates.group_visibility` shows, so a blank
     stands for at least k people. Visibility and numbering come from one read of the
     submitted responses, and only those responses' answers are written, so a submission
     landing mid-download cannot make a blank group smaller than the rule allows.
@@ -223,15 +223,12 @@ def answer_rows(round):
     counts = {}
     for _, role_group in submitted:
         counts[role_group] = counts.get(role_group, 0) + 1
-    visibility = scoring.group_visibility(counts, round.anonymity_threshold)
+    visibility = aggregates.group_visibility(counts, round.anonymity_threshold)
     # Question id -> (position in the questionnaire, theme key, concept key).
+    content = version_content(round.questionnaire_version)
     questions = {
-        pk: (position, theme, concept)
-        for position, (pk, theme, concept) in enumerate(
-            Question.objects.filter(theme__questionnaire_version=round.questionnaire_version_id)
-            .order_by("theme__order", "theme_id", "order", "pk")
-            .values_list("pk", "theme__key", "concept_key")
-        )
+        question.pk: (position, question.theme.key, question.concept_key)
+        for position, question in enumerate(content.questions())
     }
     for start in range(0, len(submitted), RESPONSES_PER_CHUNK):
         chunk = submitted[start : start + RESPONSES_PER_CHUNK]

@@ -12,11 +12,10 @@ from django.core.cache import cache
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import Length, RowNumber
 
-from assessments import scoring
-from assessments.figures import peer_benchmark, previous_round, round_figures
+from assessments import aggregates, comparison, scoring
+from assessments.figures import peer_benchmark, previous_round, response_rate, round_figures
 from assessments.models import Answer, Response
-from assessments.survey import version_themes
-from maturity.models import MaturityLevel, Recommendation
+from maturity.versioning import version_content
 from reports import charts
 
 # Comments shown per question: enough to give the flavour of what staff said, few enough
@@ -27,9 +26,9 @@ COMMENTS_PER_QUESTION = 5
 CACHE_SECONDS = 6 * 60 * 60
 NOT_STATED = "Not stated"
 HIDDEN_REASONS = {
-    scoring.TOO_FEW: "fewer than {k} responses",
-    scoring.COMPLEMENTARY: "hidden to protect another group",
-    scoring.NO_COMPARISON: "only one group could be shown",
+    aggregates.TOO_FEW: "fewer than {k} responses",
+    aggregates.COMPLEMENTARY: "hidden to protect another group",
+    aggregates.NO_COMPARISON: "only one group could be shown",
 }
 
 
@@ -92,8 +91,8 @@ class Shift:
 class QuestionRow:
     key: str
     text: str
-    figures: scoring.QuestionFigures
-    trend: scoring.QuestionTrend | None = None
+    figures: aggregates.QuestionFigures
+    trend: comparison.QuestionTrend | None = None
     comments: list = field(default_factory=list)
     comment_count: int = 0
 
@@ -110,11 +109,11 @@ class QuestionRow:
 class ThemeRow:
     key: str
     title: str
-    figures: scoring.ThemeFigures
+    figures: aggregates.ThemeFigures
     score: Score | None
     questions: list
-    trend: scoring.ThemeTrend | None = None
-    peer: scoring.PeerTheme | None = None
+    trend: comparison.ThemeTrend | None = None
+    peer: comparison.PeerTheme | None = None
     recommendation: str = ""
     next_level: str = ""
     chart_id: str = ""  # the id of its answers chart's data on the page
@@ -195,25 +194,21 @@ class ThemeRow:
 
 
 def _bank(version):
-    """Titles, question texts, level names and recommendations. Themes and questions come
-    from the process's shared copy of the published version (assessments.survey), so this
-    reads only the level names and the recommendations."""
-    themes = version_themes(version)
+    """Titles, question texts, level names and recommendations, from the process's shared copy
+    of the version (maturity.versioning), so the report reads none of them from the database."""
+    content = version_content(version)
     questions = {
         (theme.key, question.concept_key): (question.pk, question.text)
-        for theme in themes
+        for theme in content.themes
         for question in theme.questions.all()
     }
-    names = dict(
-        MaturityLevel.objects.filter(questionnaire_version=version).values_list("level", "name")
-    )
     recommendations = {
-        (theme_key, level): text
-        for theme_key, level, text in Recommendation.objects.filter(
-            theme__questionnaire_version=version
-        ).values_list("theme__key", "level", "text")
+        (theme.key, rec.level): rec.text
+        for theme in content.themes
+        for rec in theme.recommendations.all()
     }
-    return {theme.key: theme.title for theme in themes}, questions, names, recommendations
+    titles = {theme.key: theme.title for theme in content.themes}
+    return titles, questions, content.level_names, recommendations
 
 
 def _comments(round):
@@ -256,9 +251,9 @@ def _response_rate(round, responses):
     counts = Response.objects.filter(round=round, is_personal=True).aggregate(
         issued=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False))
     )
-    if not counts["issued"]:
+    counts["percent"] = response_rate(**counts)
+    if counts["percent"] is None:
         return None
-    counts["percent"] = scoring.whole_points(100 * counts["submitted"] / counts["issued"])
     counts["open_link"] = responses - counts["submitted"]
     return counts
 
@@ -273,13 +268,15 @@ def build_report(round):
         "responses": figures.responses,
         "k": figures.anonymity_threshold,
         "suppressed": figures.suppressed,
+        # The PDFs are rendered without a request, so without the context processors.
+        "min_peers": comparison.MIN_PEERS,
     }
     if figures.suppressed:
         return report
 
     theme_meta, question_meta, names, recommendations = _bank(round.questionnaire_version)
     previous = previous_round(round)
-    trend = scoring.compare_rounds(figures, round_figures(previous)) if previous else None
+    trend = comparison.compare_rounds(figures, round_figures(previous)) if previous else None
     peers = peer_benchmark(round)
     comments = _comments(round)
     theme_trends = {t.theme: t for t in trend.themes} if trend else {}
@@ -334,8 +331,8 @@ def build_report(round):
             "weakest": by_key[weakest.theme] if weakest else None,
             "rate": _response_rate(round, figures.responses),
             "themes": themes,
-            "priorities": [by_key[t.theme] for t in scoring.priorities(figures)],
-            "strengths": [by_key[t.theme] for t in scoring.strengths(figures)],
+            "priorities": [by_key[t.theme] for t in aggregates.priorities(figures)],
+            "strengths": [by_key[t.theme] for t in aggregates.strengths(figures)],
             "level_names": [names.get(level, "") for level in range(1, 6)],
             "groups": _groups(figures, themes),
             "comment_count": sum(theme.comment_count for theme in themes),
@@ -349,7 +346,7 @@ def _peer_group(organisation, peers):
     if peers is None:
         return ""
     label = f"{organisation.get_function_display().lower()} organisations"
-    if peers.group == scoring.PEERS_FUNCTION_AND_SIZE:
+    if peers.group == comparison.PEERS_FUNCTION_AND_SIZE:
         return f"{label} with {organisation.get_size_band_display().lower()}"
     return label
 

@@ -10,4 +10,6 @@ urlpatterns = [
     path("rounds/<int:pk>/full-report.pdf", views.full_pdf, name="full_pdf"),
     path("rounds/<int:pk>/figures.csv", views.figures_csv, name="figures_csv"),
     path("rounds/<int:pk>/answers.csv", views.answers_csv, name="answers_csv"),
+    # A respondent's own scores once they have submitted: public, like the survey.
+    path("survey/done/", views.confirmation, name="confirmation"),
 ]

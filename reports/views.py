@@ -1,19 +1,22 @@
-"""A round's report: the page, the board summary and full report PDFs, and two CSVs.
+"""A round's report: the page, the board summary and full report PDFs, and two CSVs; and the
+one-person summary a respondent sees when they submit.
 
-Members of the round's organisation, leads and viewers alike, see all five; anyone else
+Members of the round's organisation, leads and viewers alike, see the report; anyone else
 gets a 404, as if the round did not exist. What they show is arranged by
 `reports.report.build_report`.
 """
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
+from assessments.figures import response_scores
 from assessments.models import Round
-from reports import charts, exports, pdf
-from reports.report import build_report, points
+from assessments.views.survey import render_survey_page, survey_page
+from maturity.versioning import version_content
+from reports import charts, exports, pdf, svg
+from reports.report import Score, build_report, points
 
 
 def _radar_series(report):
@@ -40,7 +43,7 @@ def _radar_series(report):
 
 
 def _categories(report):
-    """The answer categories of the stacked bars, in the order of QuestionFigures.distribution."""
+    """The answer categories of the stacked bars: levels 1 to 5, then N/A and don't know."""
     names = report["level_names"]
     return [*(f"{i} {name}".strip() for i, name in enumerate(names, 1)), "N/A", "Don’t know"]
 
@@ -74,7 +77,7 @@ def pdf_charts(report):
     series = _radar_series(report)
     names = ", ".join(s.name.lower() for s in series)
     report["radar_svg"] = mark_safe(
-        charts.radar_svg(
+        svg.radar_svg(
             titles,
             series,
             # The title is also the PDF's alternative text for the chart.
@@ -85,7 +88,7 @@ def pdf_charts(report):
     )
     if report["groups"]["series"]:
         report["groups_svg"] = mark_safe(
-            charts.groups_svg(
+            svg.groups_svg(
                 titles,
                 report["groups"]["series"],
                 title="Bar chart of the theme scores by role group; "
@@ -96,7 +99,7 @@ def pdf_charts(report):
     categories = _categories(report)
     for theme in themes:
         theme.svg = mark_safe(
-            charts.distribution_svg(
+            svg.distribution_svg(
                 [q.text for q in theme.questions],
                 _counts(theme),
                 categories,
@@ -118,7 +121,6 @@ def _round_for(request, pk):
     )
 
 
-@login_required
 @require_safe
 def round_report(request, pk):
     round = _round_for(request, pk)
@@ -145,26 +147,49 @@ def _pdf_response(request, pk, variant):
     return response
 
 
-@login_required
 @require_safe
 def board_pdf(request, pk):
     return _pdf_response(request, pk, pdf.BOARD)
 
 
-@login_required
 @require_safe
 def full_pdf(request, pk):
     return _pdf_response(request, pk, pdf.FULL)
 
 
-@login_required
 @require_safe
 def figures_csv(request, pk):
     round = _round_for(request, pk)
     return exports.figures_csv_response(round, build_report(round))
 
 
-@login_required
 @require_safe
 def answers_csv(request, pk):
     return exports.answers_csv_response(_round_for(request, pk))
+
+
+@require_safe
+@survey_page
+def confirmation(request, response):
+    """The respondent's confirmation: their own theme scores, as a table and a radar."""
+    if not response.is_submitted:
+        return redirect("assessments:tasks")
+    content = version_content(response.round.questionnaire_version)
+    scores = response_scores(response)
+    rows = []
+    for theme in content.themes:
+        score = scores.get(theme.key)
+        shown = Score.of(score.score if score else None, content.level_names)
+        row = {"theme": theme, "score": shown.points if shown else None}
+        if shown:
+            row.update(level=shown.level, level_name=shown.name)
+        rows.append(row)
+    radar = None
+    if any(row["score"] is not None for row in rows):
+        mine = tuple(row["score"] for row in rows)
+        radar = charts.radar_figure(
+            [row["theme"].title for row in rows],
+            [charts.Series("Your scores", mine, charts.THIS_ROUND, fill=True)],
+        )
+    context = {"scores": rows, "radar": radar}
+    return render_survey_page(request, response, "reports/confirmation.html", context)

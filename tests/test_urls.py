@@ -62,7 +62,7 @@ EXPECTED = {
     "assessments:theme": ({"theme_key": "theme_key"}, NO_SESSION),
     "assessments:check": ({}, NO_SESSION),
     "assessments:submit": ({}, (405, 405, 405, 405, 405)),  # POST only
-    "assessments:done": ({}, NO_SESSION),
+    "reports:confirmation": ({}, NO_SESSION),
     # Straight to the organisation when there is only one.
     "assessments:organisations": ({}, (LOGIN, 302, 302, 302, 200)),
     "assessments:organisation": ({"pk": "organisation"}, MEMBERS),

@@ -11,10 +11,8 @@ Bad input re-renders the page with a GOV.UK error summary and status 400, and sa
 
 import datetime
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,19 +21,16 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from assessments.figures import refresh_round_figures
-from assessments.forms import PersonalLinksForm, RoundForm
+from assessments.aggregates import NO_COMPARISON, TOO_FEW, group_visibility
+from assessments.figures import refresh_round_figures, response_rate
+from assessments.forms.rounds import PersonalLinksForm, RoundForm
 from assessments.models import Membership, Response, Round
-from assessments.scoring import NO_COMPARISON, TOO_FEW, group_visibility, whole_points
-from assessments.survey import issue_personal_links, write_personal_links_csv
+from assessments.responses import issue_personal_links, write_personal_links_csv
 from maturity.models import QuestionnaireVersion
+from maturity.views import site_url
 
 # A new round's suggested length: long enough for staff to find time, short enough to chase.
 SUGGESTED_DAYS_OPEN = 28
-
-
-def _base_url(request):
-    return settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")
 
 
 def _membership(request, organisation_id, *, lead=False):
@@ -169,9 +164,7 @@ def _response_figures(round):
         else:
             shown = str(n) if n else "None yet"
         groups.append({"label": label, "shown": shown})
-    rate = None
-    if counts["personal"]:
-        rate = whole_points(100 * counts["personal_submitted"] / counts["personal"])
+    rate = response_rate(issued=counts["personal"], submitted=counts["personal_submitted"])
     return {**counts, "groups": groups, "response_rate": rate}
 
 
@@ -184,7 +177,7 @@ def round_detail(request, pk):
         "round": round,
         "is_lead": is_lead,
         "can_change": is_lead and not round.is_closed,
-        "open_link": _base_url(request) + reverse("assessments:open_link", args=[round.open_token]),
+        "open_link": site_url(request) + reverse("assessments:open_link", args=[round.open_token]),
         "figures": _response_figures(round),
     }
     return render(request, "assessments/rounds/round.html", context)
@@ -203,18 +196,13 @@ def edit_round(request, pk):
     if request.method == "POST":
         form = RoundForm(request.POST, threshold_editable=is_draft)
         if form.is_valid():
-            with transaction.atomic():
-                # Checked again under a lock: the round may have been opened or closed in
-                # another tab since this page loaded.
-                locked = Round.objects.select_for_update().get(pk=round.pk)
-                if locked.is_closed or (is_draft and locked.status != Round.Status.DRAFT):
-                    messages.error(
-                        request, f"“{round.title}” changed while you were editing it. Try again."
-                    )
-                    return redirect("assessments:round", round.pk)
-                for name, value in form.cleaned_data.items():
-                    setattr(locked, name, value)
-                locked.save(update_fields=list(form.cleaned_data))
+            try:
+                round.update_details(**form.cleaned_data)
+            except ValidationError as error:
+                if error.code != "changed":
+                    raise
+                messages.error(request, f"{error.messages[0]} Try again.")
+                return redirect("assessments:round", round.pk)
             messages.success(request, "The round’s details have been saved.")
             return redirect("assessments:round", round.pk)
         status = 400
@@ -316,7 +304,7 @@ def personal_links(request, pk):
                     f'attachment; filename="personal-links-round-{round.pk}-{stamp}.csv"'
                 )
                 write_personal_links_csv(
-                    responses=responses, base_url=_base_url(request), file=response
+                    responses=responses, base_url=site_url(request), file=response
                 )
                 return response
         status = 400

@@ -15,9 +15,8 @@ post that saves nothing.
 import math
 from functools import wraps
 
-from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,11 +24,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from assessments.figures import response_scores
-from assessments.forms import AboutYouForm, ThemeAnswersForm
+from assessments.forms.survey import AboutYouForm, ThemeAnswersForm
 from assessments.models import Answer, Response, Round
-from assessments.scoring import level_number, maturity_level, whole_points
-from assessments.survey import (
+from assessments.responses import (
     resume_url,
     save_answers,
     save_role_group,
@@ -38,10 +35,10 @@ from assessments.survey import (
     submit_response,
     theme_progress,
     unanswered_questions,
-    version_themes,
 )
-from maturity.models import MaturityLevel, Question, Theme
-from reports import charts
+from assessments.throttling import token_link
+from maturity.versioning import version_content
+from maturity.views import site_url
 
 SESSION_KEY = "survey_token"
 SECONDS_PER_QUESTION = 30
@@ -50,10 +47,6 @@ FORM_EXTRAS = {"csrfmiddlewaretoken", "action"}
 RETURN_TO_CHECK = "?return=check"
 # Where submitting with gaps sends people: the page, marked with what is missing.
 SHOW_MISSING = "?return=check&validate=1"
-
-
-def _base_url(request):
-    return settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")
 
 
 def _unavailable(request, round):
@@ -111,8 +104,12 @@ def _session_response(request):
 
 
 def survey_page(view):
-    """Call `view(request, response, …)` with the session's response, if its round is open."""
+    """Call `view(request, response, …)` with the session's response, if its round is open.
 
+    Public: respondents have no accounts, and the response in the session is their key.
+    """
+
+    @login_not_required
     @never_cache
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -134,7 +131,7 @@ def answering(view):
         if response.is_submitted:
             if request.method == "POST":
                 return _already_submitted(request, response)
-            return redirect("assessments:done")
+            return redirect("reports:confirmation")
         if response.started_at is None:
             return redirect("assessments:start")
         return view(request, response, *args, **kwargs)
@@ -142,11 +139,12 @@ def answering(view):
     return wrapper
 
 
-def _page(request, response, template, context, status=200):
+def render_survey_page(request, response, template, context, status=200):
+    """A survey page: the response, its round and its resume link, and `context`."""
     context = {
         "response": response,
         "round": response.round,
-        "resume_url": resume_url(response=response, base_url=_base_url(request)),
+        "resume_url": resume_url(response=response, base_url=site_url(request)),
         **context,
     }
     return render(request, template, context, status=status)
@@ -158,15 +156,14 @@ def _returning_to_check(request):
 
 
 def _start_page(request, round, *, action, current=None):
-    questions = Question.objects.filter(
-        theme__questionnaire_version=round.questionnaire_version_id
-    ).count()
+    questions = len(version_content(round.questionnaire_version).questions())
     # Rounded up to five minutes: an estimate, and better long than short.
     minutes = max(5, 5 * math.ceil(questions * SECONDS_PER_QUESTION / 300))
     context = {"round": round, "minutes": minutes, "action": action, "current": current}
     return render(request, "assessments/start.html", context)
 
 
+@token_link
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def open_link(request, open_token):
@@ -198,6 +195,7 @@ def open_link(request, open_token):
     return _start_page(request, round, action=request.path, current=current)
 
 
+@token_link
 @never_cache
 @require_safe
 def resume(request, token):
@@ -214,7 +212,7 @@ def resume(request, token):
 def start(request, response):
     """The start page of a personal link that has not been used yet."""
     if response.is_submitted:
-        return redirect("assessments:done")
+        return redirect("reports:confirmation")
     if response.started_at is not None:
         return redirect("assessments:tasks")
     if request.method == "POST":
@@ -236,7 +234,7 @@ def tasks(request, response):
         "completed": completed,
         "all_complete": bool(response.role_group) and completed == len(progress),
     }
-    return _page(request, response, "assessments/tasks.html", context)
+    return render_survey_page(request, response, "assessments/tasks.html", context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -264,13 +262,13 @@ def about_you(request, response):
         "action": request.path + (RETURN_TO_CHECK if to_check else ""),
         "back_url": reverse("assessments:check" if to_check else "assessments:tasks"),
     }
-    return _page(request, response, "assessments/about_you.html", context, status)
+    return render_survey_page(request, response, "assessments/about_you.html", context, status)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @answering
 def theme_page(request, response, theme_key):
-    themes = version_themes(response.round.questionnaire_version)
+    themes = version_content(response.round.questionnaire_version).themes
     index = next((i for i, theme in enumerate(themes) if theme.key == theme_key), None)
     if index is None:
         raise Http404("No such theme in this assessment.")
@@ -333,7 +331,7 @@ def theme_page(request, response, theme_key):
         "back_url": back_url,
         "error_description": error_description,
     }
-    return _page(request, response, "assessments/theme.html", context, status)
+    return render_survey_page(request, response, "assessments/theme.html", context, status)
 
 
 def _answer_text(answer):
@@ -347,9 +345,7 @@ def _answer_text(answer):
 @require_safe
 @answering
 def check(request, response):
-    themes = Theme.objects.filter(
-        questionnaire_version=response.round.questionnaire_version
-    ).prefetch_related(Prefetch("questions", queryset=Question.objects.order_by("order", "id")))
+    themes = version_content(response.round.questionnaire_version).themes
     answers = {answer.question_id: answer for answer in response.answers.select_related("option")}
     sections = []
     unanswered = 0
@@ -371,7 +367,7 @@ def check(request, response):
             )
         sections.append({"theme": theme, "rows": rows})
     context = {"sections": sections, "unanswered": unanswered}
-    return _page(request, response, "assessments/check.html", context)
+    return render_survey_page(request, response, "assessments/check.html", context)
 
 
 @require_POST
@@ -379,7 +375,7 @@ def check(request, response):
 def submit(request, response):
     # A second click on "Submit" lands on the confirmation, as the first did.
     if response.is_submitted:
-        return redirect("assessments:done")
+        return redirect("reports:confirmation")
     if response.started_at is None:
         return redirect("assessments:start")
     if not response.role_group:
@@ -391,41 +387,6 @@ def submit(request, response):
         submit_response(response=response)
     except ValidationError as error:
         if error.code == "submitted":
-            return redirect("assessments:done")
+            return redirect("reports:confirmation")
         return _refused(request, response, error)
-    return redirect("assessments:done")
-
-
-@require_safe
-@survey_page
-def done(request, response):
-    if not response.is_submitted:
-        return redirect("assessments:tasks")
-    version = response.round.questionnaire_version
-    names = dict(
-        MaturityLevel.objects.filter(questionnaire_version=version).values_list("level", "name")
-    )
-    scores = response_scores(response)
-    rows = []
-    for theme in Theme.objects.filter(questionnaire_version=version):
-        score = scores.get(theme.key)
-        if score is None or score.score is None:
-            rows.append({"theme": theme, "score": None})
-            continue
-        rows.append(
-            {
-                "theme": theme,
-                "score": whole_points(score.score),
-                "level": maturity_level(score.score),
-                "level_name": names.get(level_number(score.score), ""),
-            }
-        )
-    # The respondent's own radar, drawn from the same figures as the table.
-    radar = None
-    if any(row["score"] is not None for row in rows):
-        mine = tuple(row["score"] for row in rows)
-        radar = charts.radar_figure(
-            [row["theme"].title for row in rows],
-            [charts.Series("Your scores", mine, charts.THIS_ROUND, fill=True)],
-        )
-    return _page(request, response, "assessments/done.html", {"scores": rows, "radar": radar})
+    return redirect("reports:confirmation")

@@ -92,7 +92,7 @@ def answer_from_open_link(open_link, role_group):
         }
         respondent.post(reverse("assessments:theme", args=[theme.key]), answers)
     done = respondent.post(reverse("assessments:submit"))
-    assert done.url == reverse("assessments:done")
+    assert done.url == reverse("reports:confirmation")
 
 
 def test_lead_runs_a_round_from_creation_to_report(version):

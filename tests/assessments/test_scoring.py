@@ -9,19 +9,21 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from assessments import scoring
+from assessments import aggregates, comparison, scoring
+from assessments.aggregates import (
+    GroupFigures,
+    QuestionFigures,
+    RoundFigures,
+)
+from assessments.comparison import (
+    PeerCandidate,
+)
 from assessments.scoring import (
     AnswerValue,
-    GroupFigures,
-    PeerBenchmark,
-    PeerCandidate,
-    QuestionFigures,
     QuestionSpec,
     ResponseAnswers,
-    RoundFigures,
     ThemeSpec,
     ThemeSums,
-    Trend,
 )
 
 ROLE_GROUPS = ("leadership", "digital", "frontline", "")
@@ -132,7 +134,7 @@ def test_worked_example_round():
     responses = [ResponseAnswers("digital", WORKED_ANSWERS)] + [
         ResponseAnswers("digital", answers) for answers in other
     ]
-    data = scoring.round_figures([DATA], responses, k=5).themes[0]
+    data = aggregates.round_figures([DATA], responses, k=5).themes[0]
     assert (data.n, data.not_scored) == (4, 1)
     assert data.mean == pytest.approx(64.5833, abs=1e-4)
     assert data.sd == pytest.approx(31.4576, abs=1e-4)
@@ -145,9 +147,11 @@ def test_worked_example_round():
 
 
 def test_question_score_maps_levels_to_0_to_100():
-    assert [scoring.question_score(lv) for lv in range(1, 6)] == [0, 25, 50, 75, 100]
+    spec = ThemeSpec("t", (QuestionSpec("q", 1),))
+    scores = [scoring.respondent_scores([spec], [level("q", lv)])["t"].score for lv in range(1, 6)]
+    assert scores == [0, 25, 50, 75, 100]
     with pytest.raises(ValueError):
-        scoring.question_score(6)
+        level("q", 6)
 
 
 def test_not_applicable_leaves_the_theme_weight_and_the_mean():
@@ -277,7 +281,7 @@ def responses(*role_groups, answers=WORKED_ANSWERS):
 
 
 def test_round_under_k_carries_only_its_count():
-    figures = scoring.round_figures([DATA], responses("digital", "digital"), k=3)
+    figures = aggregates.round_figures([DATA], responses("digital", "digital"), k=3)
     assert figures.suppressed
     assert (figures.responses, figures.themes, figures.groups) == (2, (), ())
     assert figures.overall is None
@@ -291,13 +295,13 @@ def test_round_under_k_carries_only_its_count():
 
 
 def test_round_at_k_has_figures():
-    figures = scoring.round_figures([DATA], responses("digital", "digital", "digital"), k=3)
+    figures = aggregates.round_figures([DATA], responses("digital", "digital", "digital"), k=3)
     assert not figures.suppressed
     assert figures.themes[0].mean == 175 / 3
 
 
 def test_figures_under_k_cannot_be_built_or_loaded():
-    full = scoring.round_figures([DATA], responses("digital", "digital", "digital"), k=3)
+    full = aggregates.round_figures([DATA], responses("digital", "digital", "digital"), k=3)
     with pytest.raises(ValueError):
         RoundFigures(responses=2, anonymity_threshold=3, themes=full.themes)
     tampered = {**full.to_dict(), "responses": 2}
@@ -307,11 +311,11 @@ def test_figures_under_k_cannot_be_built_or_loaded():
 
 def test_hidden_group_cannot_carry_figures():
     with pytest.raises(ValueError):
-        GroupFigures("digital", hidden=scoring.TOO_FEW, responses=2)
+        GroupFigures("digital", hidden=aggregates.TOO_FEW, responses=2)
 
 
 def visibility(k=5, **counts):
-    return scoring.group_visibility(counts, k)
+    return aggregates.group_visibility(counts, k)
 
 
 def test_all_groups_of_k_or_more_are_shown():
@@ -320,8 +324,8 @@ def test_all_groups_of_k_or_more_are_shown():
 
 def test_one_small_group_hides_the_next_smallest_too():
     assert visibility(commercial=2, digital=6, frontline=9, leadership=12) == {
-        "commercial": scoring.TOO_FEW,
-        "digital": scoring.COMPLEMENTARY,
+        "commercial": aggregates.TOO_FEW,
+        "digital": aggregates.COMPLEMENTARY,
         "frontline": "",
         "leadership": "",
     }
@@ -329,7 +333,7 @@ def test_one_small_group_hides_the_next_smallest_too():
 
 def test_complementary_ties_are_broken_by_group_key():
     result = visibility(commercial=1, frontline=6, digital=6, leadership=6)
-    assert result["digital"] == scoring.COMPLEMENTARY
+    assert result["digital"] == aggregates.COMPLEMENTARY
     assert result["frontline"] == result["leadership"] == ""
 
 
@@ -341,9 +345,9 @@ def test_two_small_groups_that_together_reach_k_need_no_more():
 def test_two_small_groups_under_k_together_hide_another():
     result = visibility(commercial=1, corporate=1, digital=6, frontline=7, leadership=8)
     assert result == {
-        "commercial": scoring.TOO_FEW,
-        "corporate": scoring.TOO_FEW,
-        "digital": scoring.COMPLEMENTARY,
+        "commercial": aggregates.TOO_FEW,
+        "corporate": aggregates.TOO_FEW,
+        "digital": aggregates.COMPLEMENTARY,
         "frontline": "",
         "leadership": "",
     }
@@ -351,11 +355,11 @@ def test_two_small_groups_under_k_together_hide_another():
 
 def test_one_group_left_shown_is_hidden_as_well():
     assert visibility(commercial=1, digital=6, frontline=9) == {
-        "commercial": scoring.TOO_FEW,
-        "digital": scoring.COMPLEMENTARY,
-        "frontline": scoring.NO_COMPARISON,
+        "commercial": aggregates.TOO_FEW,
+        "digital": aggregates.COMPLEMENTARY,
+        "frontline": aggregates.NO_COMPARISON,
     }
-    assert visibility(digital=9) == {"digital": scoring.NO_COMPARISON}
+    assert visibility(digital=9) == {"digital": aggregates.NO_COMPARISON}
 
 
 def test_groups_without_responses_are_absent():
@@ -364,7 +368,7 @@ def test_groups_without_responses_are_absent():
 
 @given(st.dictionaries(st.sampled_from("abcdefg"), st.integers(0, 12)), st.integers(3, 6))
 def test_hidden_groups_can_never_be_worked_out_by_subtraction(counts, k):
-    result = scoring.group_visibility(counts, k)
+    result = aggregates.group_visibility(counts, k)
     shown = [g for g, reason in result.items() if not reason]
     hidden = sum(counts[g] for g, reason in result.items() if reason)
     assert all(counts[g] >= k for g in shown)
@@ -376,17 +380,17 @@ def test_hidden_groups_can_never_be_worked_out_by_subtraction(counts, k):
 
 def test_round_figures_hide_small_groups_entirely():
     answers = responses(*["digital"] * 5, *["frontline"] * 6, "commercial")
-    figures = scoring.round_figures([DATA], answers, k=5)
+    figures = aggregates.round_figures([DATA], answers, k=5)
     by_group = {g.role_group: g for g in figures.groups}
-    assert by_group["commercial"] == GroupFigures("commercial", hidden=scoring.TOO_FEW)
-    assert by_group["digital"] == GroupFigures("digital", hidden=scoring.COMPLEMENTARY)
-    assert by_group["frontline"].hidden == scoring.NO_COMPARISON
+    assert by_group["commercial"] == GroupFigures("commercial", hidden=aggregates.TOO_FEW)
+    assert by_group["digital"] == GroupFigures("digital", hidden=aggregates.COMPLEMENTARY)
+    assert by_group["frontline"].hidden == aggregates.NO_COMPARISON
     assert figures.visible_groups == ()
 
 
 def test_perception_gap_by_role_group():
     low = (level("data-strategy", 1), level("data-quality", 1))
-    figures = scoring.round_figures(
+    figures = aggregates.round_figures(
         [DATA],
         responses(*["digital"] * 3) + responses(*["frontline"] * 3, answers=low),
         k=3,
@@ -404,7 +408,7 @@ def test_question_figures_count_every_kind():
         ),
         ResponseAnswers("digital", (AnswerValue("data-strategy", DK, None),)),
     ]
-    data = scoring.round_figures([DATA], answers, k=3).themes[0]
+    data = aggregates.round_figures([DATA], answers, k=3).themes[0]
     strategy, quality, sharing, ethics = data.questions
     assert strategy.counts == (0, 1, 0, 1, 0)
     assert (strategy.answered, strategy.dont_know, strategy.mean) == (2, 1, 50)
@@ -416,19 +420,21 @@ def test_question_figures_count_every_kind():
 
 
 def test_no_strongest_question_when_none_stands_out():
-    figures = scoring.round_figures([DATA], responses("a", "a", "a", answers=WORKED_ANSWERS[:1]), 3)
+    figures = aggregates.round_figures(
+        [DATA], responses("a", "a", "a", answers=WORKED_ANSWERS[:1]), 3
+    )
     assert figures.themes[0].strongest_question is None
     assert figures.themes[0].weakest_question is None
 
 
 def test_disagreement_from_an_iqr_of_exactly_50():
-    summary = scoring.summarise_theme("t", [0, 100], responses=2)
+    summary = aggregates.summarise_theme("t", [0, 100], responses=2)
     assert (summary.iqr, summary.disagreement) == (50, True)
-    assert not scoring.summarise_theme("t", [0, 99.9], responses=2).disagreement
+    assert not aggregates.summarise_theme("t", [0, 99.9], responses=2).disagreement
 
 
 def test_one_score_has_a_mean_but_no_spread():
-    summary = scoring.summarise_theme("t", [40], responses=3)
+    summary = aggregates.summarise_theme("t", [40], responses=3)
     assert (summary.mean, summary.median, summary.sd, summary.iqr) == (40, 40, None, None)
     assert summary.not_scored == 2
 
@@ -438,12 +444,12 @@ def test_overall_is_the_unweighted_mean_of_themes_beside_the_weakest():
     weak = ThemeSpec("weak", (QuestionSpec("w", 1),))
     empty = ThemeSpec("empty", (QuestionSpec("e", 1),))
     answers = (level("s", 5), level("w", 2))
-    figures = scoring.round_figures(
+    figures = aggregates.round_figures(
         [strong, weak, empty], responses("a", "a", "a", answers=answers), 3
     )
     assert figures.overall == 62.5
     assert figures.weakest_theme.theme == "weak"
-    assert figures.strongest_theme.theme == "strong"
+    assert aggregates.strengths(figures)[0].theme == "strong"
     assert [t.theme for t in figures.scored_themes] == ["strong", "weak"]
 
 
@@ -452,7 +458,7 @@ def themes_figures(means_and_weights):
         responses=3,
         anonymity_threshold=3,
         themes=tuple(
-            scoring.ThemeFigures(
+            aggregates.ThemeFigures(
                 theme=key,
                 n=3,
                 not_scored=0,
@@ -471,21 +477,21 @@ def themes_figures(means_and_weights):
 
 def test_priorities_are_weakest_first_with_equal_weights():
     figures = themes_figures([("a", 60, 1), ("b", 30, 1), ("c", 45, 1), ("d", 30, 1)])
-    assert [t.theme for t in scoring.priorities(figures)] == ["b", "d", "c", "a"]
-    assert [t.theme for t in scoring.strengths(figures)] == ["a", "c", "b", "d"]
+    assert [t.theme for t in aggregates.priorities(figures)] == ["b", "d", "c", "a"]
+    assert [t.theme for t in aggregates.strengths(figures)] == ["a", "c", "b", "d"]
 
 
 def test_priorities_weigh_the_gap_by_theme_weight():
     # gaps: a 2 x 40 = 80, b 1 x 70 = 70, c 1 x 80 = 80 (weaker than a, so first of the tie)
     figures = themes_figures([("a", 60, 2), ("b", 30, 1), ("c", 20, 1)])
-    assert [t.theme for t in scoring.priorities(figures)] == ["c", "a", "b"]
+    assert [t.theme for t in aggregates.priorities(figures)] == ["c", "a", "b"]
 
 
 # Trend
 
 
 def figures_for(themes, answers, k=3):
-    return scoring.round_figures(themes, responses("a", "a", "a", answers=answers), k)
+    return aggregates.round_figures(themes, responses("a", "a", "a", answers=answers), k)
 
 
 def test_trend_matches_questions_on_concept_key_across_versions():
@@ -503,7 +509,7 @@ def test_trend_matches_questions_on_concept_key_across_versions():
         before, (level("strategy", 2), level("retired", 1), level("training", 3))
     )
     current = figures_for(after, (level("strategy", 4), level("quality", 3), level("training", 3)))
-    trend = scoring.compare_rounds(current, previous)
+    trend = comparison.compare_rounds(current, previous)
     assert trend.summary == "2 of 4 questions comparable"
     assert [(q.question, q.delta) for q in trend.questions] == [
         ("strategy", 50),
@@ -522,14 +528,14 @@ def test_trend_matches_questions_on_concept_key_across_versions():
     [(4.4, "steady"), (4.5, "up"), (-4.4, "steady"), (-4.5, "down"), (0, "steady"), (20, "up")],
 )
 def test_trend_direction_threshold(delta, direction):
-    change = scoring.QuestionTrend(current=50 + delta, previous=50, question="q", theme="t")
+    change = comparison.QuestionTrend(current=50 + delta, previous=50, question="q", theme="t")
     assert change.direction == direction
 
 
 def test_no_trend_against_a_suppressed_round():
     current = figures_for([DATA], WORKED_ANSWERS)
-    assert scoring.compare_rounds(current, RoundFigures(2, 3)) is None
-    assert scoring.compare_rounds(RoundFigures(2, 3), current) is None
+    assert comparison.compare_rounds(current, RoundFigures(2, 3)) is None
+    assert comparison.compare_rounds(RoundFigures(2, 3), current) is None
 
 
 # Peer benchmark
@@ -537,17 +543,16 @@ def test_no_trend_against_a_suppressed_round():
 
 def test_peer_benchmark_is_hidden_under_5_organisations():
     peers = [{"data": 50.0}] * 4
-    assert scoring.benchmark(["data"], peers, scoring.PEERS_FUNCTION) is None
+    assert comparison.benchmark(["data"], peers, comparison.PEERS_FUNCTION) is None
 
 
 def test_peer_benchmark_gives_median_and_quartiles_with_n():
     peers = [{"data": v, "skills": v} for v in (10.0, 20.0, 30.0, 40.0)] + [{"data": 90.0}]
-    result = scoring.benchmark(["data", "skills"], peers, scoring.PEERS_FUNCTION)
+    result = comparison.benchmark(["data", "skills"], peers, comparison.PEERS_FUNCTION)
     data, skills = result.themes
     assert (data.n, data.q1, data.median, data.q3, data.iqr) == (5, 20, 30, 40, 20)
     assert (skills.n, skills.median, skills.iqr) == (4, None, None)
     assert result.organisations == 5
-    assert result.group_label == "organisations with the same government function"
 
 
 def candidates(*size_bands, function="01"):
@@ -555,19 +560,19 @@ def candidates(*size_bands, function="01"):
 
 
 def test_peer_group_is_function_and_size_band_when_there_are_5():
-    group, peers = scoring.choose_peer_group(
+    group, peers = comparison.choose_peer_group(
         candidates("l", "l", "l", "l", "l", "s") + candidates("l", function="07"),
         function="01",
         size_band="l",
     )
-    assert (group, len(peers)) == (scoring.PEERS_FUNCTION_AND_SIZE, 5)
+    assert (group, len(peers)) == (comparison.PEERS_FUNCTION_AND_SIZE, 5)
 
 
 def test_peer_group_falls_back_to_function():
-    group, peers = scoring.choose_peer_group(
+    group, peers = comparison.choose_peer_group(
         candidates("l", "l", "l", "l", "s", "m"), function="01", size_band="l"
     )
-    assert (group, len(peers)) == (scoring.PEERS_FUNCTION, 6)
+    assert (group, len(peers)) == (comparison.PEERS_FUNCTION, 6)
 
 
 # Serialising
@@ -581,24 +586,14 @@ def test_round_figures_survive_json(data):
             st.builds(ResponseAnswers, st.sampled_from(ROLE_GROUPS), answer_sets(bank)), max_size=12
         )
     )
-    figures = scoring.round_figures(bank.themes, answers, k=data.draw(st.integers(3, 5)))
+    figures = aggregates.round_figures(bank.themes, answers, k=data.draw(st.integers(3, 5)))
     assert RoundFigures.from_dict(json.loads(json.dumps(figures.to_dict()))) == figures
-
-
-def test_trend_and_benchmark_survive_json():
-    current = figures_for([DATA], WORKED_ANSWERS)
-    previous = figures_for([DATA], WORKED_ANSWERS[:2])
-    trend = scoring.compare_rounds(current, previous)
-    assert Trend.from_dict(json.loads(json.dumps(trend.to_dict()))) == trend
-    peers = [{"data": 10.0 * i} for i in range(6)]
-    result = scoring.benchmark(["data", "skills"], peers, scoring.PEERS_FUNCTION)
-    assert PeerBenchmark.from_dict(json.loads(json.dumps(result.to_dict()))) == result
 
 
 def test_figures_in_another_format_are_refused():
     figures = figures_for([DATA], WORKED_ANSWERS).to_dict()
     with pytest.raises(ValueError):
-        RoundFigures.from_dict({**figures, "format": scoring.FORMAT + 1})
+        RoundFigures.from_dict({**figures, "format": aggregates.FORMAT + 1})
 
 
 def test_sums_give_the_same_score_as_answers():
@@ -612,7 +607,7 @@ def test_methodology_states_the_thresholds_the_code_uses():
     text = (Path(__file__).parents[2] / "docs" / "methodology.md").read_text()
     coverage = 100 * scoring.COVERAGE_NUMERATOR // scoring.COVERAGE_DENOMINATOR
     assert f"answered weight ≥ {coverage}% of the applicable weight" in text
-    assert f"**{scoring.DISAGREEMENT_IQR} points or more**" in text
-    assert f"+{scoring.TREND_THRESHOLD} or more is shown as up" in text
-    assert f"at least {scoring.MIN_PEERS} of them" in text
+    assert f"**{aggregates.DISAGREEMENT_IQR} points or more**" in text
+    assert f"+{comparison.TREND_THRESHOLD} or more is shown as up" in text
+    assert f"at least {comparison.MIN_PEERS} of them" in text
     assert all(f"| {band} |" in text for _, band in scoring.EU_BANDS)

@@ -8,11 +8,12 @@ from django.core.management import CommandError, call_command
 from django.db.models import Avg, Count
 from django.utils import timezone
 
+from assessments import demo as seed_demo
 from assessments.figures import peer_benchmark
-from assessments.management.commands import seed_demo
 from assessments.models import Answer, Membership, Organisation, Response, Round, RoundResult
-from maturity.bank import DEFAULT_BANK, load_bank, read_bank_file
+from maturity.bank import DEFAULT_BANK, read_bank_file
 from maturity.models import User
+from maturity.versioning import load_bank
 
 LINES = re.compile(
     r"^Open survey link: (?P<link>\S+)\n"

@@ -1,4 +1,4 @@
-"""The write functions in assessments/survey.py, called directly."""
+"""The write functions in assessments/responses.py, called directly."""
 
 import csv
 import io
@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from assessments.models import Answer, Response, Round
-from assessments.survey import (
+from assessments.responses import (
     AnswerInput,
     issue_personal_links,
     save_answers,

@@ -87,7 +87,7 @@ def test_whole_journey_from_open_link_to_confirmation(client):
     assert b"We are working on it." in check.content
 
     submitted = client.post(reverse("assessments:submit"))
-    assert submitted.url == reverse("assessments:done")
+    assert submitted.url == reverse("reports:confirmation")
     done = client.get(submitted.url)
     assert done.status_code == 200
     assert b"Answers submitted" in done.content
@@ -178,8 +178,8 @@ def test_unused_personal_link_shows_the_start_page_and_starts_on_post(client):
 def test_submitted_response_link_shows_the_confirmation(client):
     response = ResponseFactory(submitted_at=timezone.now())
     client.get(resume_url(response))
-    assert client.get(reverse("assessments:tasks")).url == reverse("assessments:done")
-    assert client.get(reverse("assessments:done")).status_code == 200
+    assert client.get(reverse("assessments:tasks")).url == reverse("reports:confirmation")
+    assert client.get(reverse("reports:confirmation")).status_code == 200
 
 
 def test_change_link_comes_back_to_check_answers(client):
@@ -280,8 +280,8 @@ def test_double_submit_counts_once(client):
     client.post(reverse("assessments:about_you"), {"role_group": "other"})
     for theme in themes_of(round):
         client.post(theme_url(theme), level_answers(theme))
-    assert client.post(reverse("assessments:submit")).url == reverse("assessments:done")
-    assert client.post(reverse("assessments:submit")).url == reverse("assessments:done")
+    assert client.post(reverse("assessments:submit")).url == reverse("reports:confirmation")
+    assert client.post(reverse("assessments:submit")).url == reverse("reports:confirmation")
     round.refresh_from_db()
     response.refresh_from_db()
     assert round.submitted_count == 1
@@ -354,9 +354,18 @@ def test_unknown_token_shows_link_not_valid(client):
     assert SESSION_KEY not in client.session
 
 
-@pytest.mark.parametrize("name", ["tasks", "about_you", "check", "done", "start"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "assessments:tasks",
+        "assessments:about_you",
+        "assessments:check",
+        "reports:confirmation",
+        "assessments:start",
+    ],
+)
 def test_survey_pages_without_a_session_ask_for_the_link(client, name):
-    page = client.get(reverse(f"assessments:{name}"))
+    page = client.get(reverse(name))
     assert page.status_code == 403
     assert b"Use your link to carry on" in page.content
 

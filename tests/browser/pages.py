@@ -22,15 +22,16 @@ from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import Response as Document
 
 from assessments.models import Answer, Membership, Organisation, Response, Round
-from assessments.survey import (
+from assessments.responses import (
     AnswerInput,
     save_answers,
     save_role_group,
     start_response,
     submit_response,
 )
-from maturity.bank import DEFAULT_BANK, load_bank, read_bank_file
+from maturity.bank import DEFAULT_BANK, read_bank_file
 from maturity.models import Theme, User
+from maturity.versioning import load_bank
 from tests.factories import MembershipFactory, OrganisationFactory, RoundFactory, submit_responses
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "artefacts" / "screenshots"

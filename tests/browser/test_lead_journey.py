@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from assessments.models import Round
-from maturity.bank import DEFAULT_BANK, load_bank, read_bank_file
+from maturity.bank import DEFAULT_BANK, read_bank_file
+from maturity.versioning import load_bank
 from reports.exports import FIGURE_COLUMNS
 from tests.factories import PASSWORD, MembershipFactory, submit_responses
 

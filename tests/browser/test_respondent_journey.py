@@ -6,7 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from assessments.models import Answer, Response
-from maturity.bank import DEFAULT_BANK, load_bank, read_bank_file
+from maturity.bank import DEFAULT_BANK, read_bank_file
+from maturity.versioning import load_bank
 from tests.factories import OrganisationFactory, RoundFactory
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,7 @@ import pytest
 import yaml
 from django.core.management import CommandError, call_command
 
-from maturity.bank import DEFAULT_BANK, dump_bank, read_bank_file, version_to_dict
+from maturity.bank import DEFAULT_BANK, dump_bank, read_bank_file
 from maturity.models import AnswerOption, Question, QuestionnaireVersion, Theme
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +125,7 @@ def test_export_of_a_loaded_file_reads_back_as_the_same_bank(tmp_path):
     source = write(tmp_path, data, "source.yaml")
     load(source)
     exported = tmp_path / "export.yaml"
-    exported.write_text(dump_bank(version_to_dict(QuestionnaireVersion.objects.get())))
+    exported.write_text(dump_bank(QuestionnaireVersion.objects.get().as_bank()))
 
     assert read_bank_file(exported) == read_bank_file(source)
 
@@ -255,7 +255,7 @@ def test_loading_does_not_change_the_parsed_structure():
     data = read_bank_file(DEFAULT_BANK)
     snapshot = copy.deepcopy(data)
 
-    from maturity.bank import load_bank
+    from maturity.versioning import load_bank
 
     load_bank(data)
 

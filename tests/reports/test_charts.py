@@ -3,6 +3,7 @@
 import xml.etree.ElementTree as ET
 
 from reports import charts
+from reports import svg as drawing
 
 SVG = "{http://www.w3.org/2000/svg}"
 AXES = ["Leadership", "Data & <b>platforms</b>", "Skills"]
@@ -39,7 +40,7 @@ def test_radar_labels_are_escaped_everywhere_plotly_renders_text():
 
 
 def test_radar_svg_is_well_formed_and_titled_and_escapes_its_text():
-    svg = charts.radar_svg(
+    svg = drawing.radar_svg(
         AXES, [series(10, None, 90)], title="Scores <b>", description="Same as the table & more"
     )
     root = ET.fromstring(svg)  # raises on markup an unescaped label would break
@@ -52,7 +53,7 @@ def test_radar_svg_is_well_formed_and_titled_and_escapes_its_text():
 
 def test_radar_svg_draws_each_series_in_the_plotly_colour_and_dash():
     previous = series(20, 30, 40, name="Previous round", colour=charts.PREVIOUS_ROUND, dash="dash")
-    svg = charts.radar_svg(AXES, [series(10, 50, 90), previous], title="t", description="d")
+    svg = drawing.radar_svg(AXES, [series(10, 50, 90), previous], title="t", description="d")
     root = ET.fromstring(svg)
     lines = root.findall(f"{SVG}polyline")
     assert [line.get("stroke") for line in lines] == [charts.THIS_ROUND, charts.PREVIOUS_ROUND]
@@ -63,7 +64,7 @@ def test_radar_svg_draws_each_series_in_the_plotly_colour_and_dash():
 
 
 def test_a_missing_value_breaks_the_radar_line():
-    svg = charts.radar_svg(
+    svg = drawing.radar_svg(
         ["A", "B", "C", "D"], [series(10, 20, None, 40)], title="t", description="d"
     )
     root = ET.fromstring(svg)
@@ -83,10 +84,10 @@ def test_distribution_gives_each_category_its_share_of_the_answers():
 
 
 def test_distribution_and_groups_svg_are_well_formed_with_escaped_labels():
-    bars = charts.distribution_svg(
+    bars = drawing.distribution_svg(
         ["<script>x</script>"], [[1, 2, 3, 4, 5, 0, 1]], ["1", "2"], title="t", description="d"
     )
-    groups = charts.groups_svg(
+    groups = drawing.groups_svg(
         ["<img src=x>"],
         [series(40, name="Digital"), series(60, name="Frontline")],
         title="t",

@@ -8,8 +8,9 @@ from django.core.cache import cache
 from django.urls import reverse
 from pypdf import PdfReader
 
-from maturity.bank import DEFAULT_BANK, load_bank, read_bank_file
+from maturity.bank import DEFAULT_BANK, read_bank_file
 from maturity.models import Question, Theme
+from maturity.versioning import load_bank
 from reports import pdf
 from tests.factories import (
     OrganisationFactory,

@@ -16,7 +16,7 @@ def test_confirmation_page_draws_the_respondents_own_scores(client):
     first, second = round.questionnaire_version.themes.all()
     (response,) = submit_responses(round, 1, levels={first.key: 2, second.key: 5})
     client.get(reverse("assessments:resume", args=[response.token]))
-    page = client.get(reverse("assessments:done"))
+    page = client.get(reverse("reports:confirmation"))
     assert page.status_code == 200
     html = page.content.decode()
     match = re.search(r'<script id="respondent-radar" type="application/json">(.*?)</script>', html)

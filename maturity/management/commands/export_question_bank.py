@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from maturity.bank import dump_bank, version_to_dict
+from maturity.bank import dump_bank
 from maturity.models import Questionnaire, QuestionnaireVersion
 
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, output, questionnaire, number, **options):
         version = self._version(questionnaire, number)
-        text = dump_bank(version_to_dict(version))
+        text = dump_bank(version.as_bank())
         if not output:
             self.stdout.write(text, ending="")
             return

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from maturity.bank import DEFAULT_BANK, BankError, load_bank, read_bank_file
+from maturity.bank import DEFAULT_BANK, BankError, read_bank_file
+from maturity.versioning import load_bank
 
 
 class Command(BaseCommand):

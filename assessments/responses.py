@@ -1,26 +1,27 @@
-"""What respondents do: start a response, save answers a theme at a time, submit.
+"""What respondents do: start a response, save answers a theme at a time, submit; and the
+personal links a lead issues.
 
 Every write is one transaction that checks everything before writing anything, so a request
 with one bad value saves nothing, and each refuses a submitted response or a round that is not
-open. Reading helpers for the survey pages live here too, so that the task list, the check page
-and submission agree on what "answered" means: an option, "Not applicable" or "Don't know".
+open. The reading helpers for the survey pages live here too, so that the task list, the check
+page and submission agree on what "answered" means: an option, "Not applicable" or "Don't know".
 """
 
 import csv
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import IO, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Prefetch
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from assessments.models import COMMENT_MAX_LENGTH, Answer, Response, Round
-from maturity.models import Question, QuestionnaireVersion, Theme
+from maturity.models import Question, Theme
+from maturity.versioning import version_content
 
 MAX_PERSONAL_LINKS = 5000
 ANSWERED = [Answer.Kind.LEVEL, Answer.Kind.NOT_APPLICABLE, Answer.Kind.DONT_KNOW]
@@ -48,34 +49,6 @@ class ThemeProgress:
         if self.is_complete:
             return "Completed"
         return "In progress" if self.answered else "Not started"
-
-
-def version_themes(version: QuestionnaireVersion) -> list[Theme]:
-    """The version's themes in order, each with its questions and their options prefetched.
-
-    Rounds only use published versions, which never change (maturity.models), so one copy per
-    process serves every request: the theme page, the busiest page there is, then reads only
-    the session, the response and its answers. Drafts, which the admin previews, are read
-    afresh. The key includes `published_at` so that a reused primary key (a new database, a
-    test) never finds another version's copy.
-    """
-    if version.status == QuestionnaireVersion.Status.DRAFT:
-        return _themes(version.pk)
-    return _published_themes(version.pk, version.published_at)
-
-
-def _themes(version_id: int) -> list[Theme]:
-    questions = Question.objects.prefetch_related("options")
-    return list(
-        Theme.objects.filter(questionnaire_version_id=version_id).prefetch_related(
-            Prefetch("questions", queryset=questions)
-        )
-    )
-
-
-@lru_cache(maxsize=64)
-def _published_themes(version_id: int, published_at) -> list[Theme]:
-    return _themes(version_id)
 
 
 def check_round_open(round: Round) -> None:
@@ -154,8 +127,8 @@ def save_answers(*, response: Response, theme: Theme, answers: Mapping[int, Answ
     if theme.questionnaire_version_id != response.round.questionnaire_version_id:
         raise ValidationError("That theme is not part of this assessment.", code="wrong_theme")
     # The shared copy of the bank: the questions and their options without a query.
-    themes = version_themes(response.round.questionnaire_version)
-    questions = {q.pk: q for t in themes if t.pk == theme.pk for q in t.questions.all()}
+    content = version_content(response.round.questionnaire_version)
+    questions = {q.pk: q for t in content.themes if t.pk == theme.pk for q in t.questions.all()}
     unknown = set(answers) - set(questions)
     if unknown:
         raise ValidationError(
@@ -210,31 +183,28 @@ def save_answers(*, response: Response, theme: Theme, answers: Mapping[int, Answ
     response.save(update_fields=["last_saved_at"])
 
 
+def _answered_ids(response: Response) -> set[int]:
+    return set(response.answers.filter(kind__in=ANSWERED).values_list("question_id", flat=True))
+
+
 def unanswered_questions(*, response: Response) -> list[Question]:
     """The questions of the response's round still without an answer, in survey order."""
-    answered = response.answers.filter(kind__in=ANSWERED).values("question_id")
-    return list(
-        Question.objects.filter(
-            theme__questionnaire_version=response.round.questionnaire_version_id
-        )
-        .exclude(pk__in=answered)
-        .select_related("theme")
-    )
+    answered = _answered_ids(response)
+    content = version_content(response.round.questionnaire_version)
+    return [question for question in content.questions() if question.pk not in answered]
 
 
 def theme_progress(*, response: Response) -> list[ThemeProgress]:
     """Each theme of the response's round, in order, with how many questions are answered."""
-    themes = Theme.objects.filter(
-        questionnaire_version=response.round.questionnaire_version_id
-    ).annotate(total=Count("questions"))
-    answered = dict(
-        response.answers.filter(kind__in=ANSWERED)
-        .order_by()
-        .values("question__theme")
-        .annotate(n=Count("id"))
-        .values_list("question__theme", "n")
-    )
-    return [ThemeProgress(theme, answered.get(theme.pk, 0), theme.total) for theme in themes]
+    answered = _answered_ids(response)
+    return [
+        ThemeProgress(
+            theme,
+            sum(1 for question in theme.questions.all() if question.pk in answered),
+            len(theme.questions.all()),
+        )
+        for theme in version_content(response.round.questionnaire_version).themes
+    ]
 
 
 @transaction.atomic

@@ -1,0 +1,11 @@
+from assessments.comparison import MIN_PEERS
+from assessments.models import MIN_ANONYMITY_THRESHOLD, Round
+
+
+def anonymity(request):
+    """The anonymity rules' numbers, for every page that states them (privacy, reports)."""
+    return {
+        "min_peers": MIN_PEERS,
+        "min_anonymity_threshold": MIN_ANONYMITY_THRESHOLD,
+        "default_anonymity_threshold": Round._meta.get_field("anonymity_threshold").default,
+    }

@@ -1,0 +1,1 @@
+"""Forms: `survey` for respondents, `rounds` for organisation leads, as in the views."""
