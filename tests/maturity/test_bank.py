@@ -67,7 +67,7 @@ def test_loading_the_default_bank_publishes_version_1():
     version = QuestionnaireVersion.objects.get()
     assert version.number == 1
     assert version.status == QuestionnaireVersion.Status.PUBLISHED
-    assert "Loaded" in output and "50 questions" in output
+    assert "Loaded" in output and "47 questions" in output
 
 
 def test_loading_the_same_file_twice_changes_nothing():
