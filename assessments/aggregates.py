@@ -4,7 +4,7 @@ The rules are those of `assessments.scoring` (its docstring states the method, w
 example): question means and counts, theme means of respondent theme scores with their
 spread, role groups hidden by `group_visibility`, priorities and strengths. Both paths end in
 `figures_from_sums`: `round_figures` below from each response's answers, and the SQL
-aggregates in `assessments.figures`. Round figures are stored (`RoundResult`), so they, and
+aggregates in `assessments.figures`. Round figures are stored (`Snapshot`), so they, and
 only they, turn into plain dicts and back.
 """
 
@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, Self
 
+from assessments import anonymity, margins
 from assessments.scoring import (
     DONT_KNOW,
     NOT_APPLICABLE,
@@ -28,13 +29,8 @@ from assessments.scoring import (
 
 DISAGREEMENT_IQR = 50
 
-# Why a role group's figures are hidden; "" means shown.
-TOO_FEW = "too_few"
-COMPLEMENTARY = "complementary"
-NO_COMPARISON = "no_comparison"
-
-# Stored with cached figures: a cache written by another shape of these classes is recomputed.
-FORMAT = 1
+# Stored with snapshots: figures written by another shape of these classes are recomputed.
+FORMAT = 2
 
 
 def _plain(value: Any) -> Any:
@@ -103,6 +99,11 @@ class ThemeSummary(Serialisable):
     q1: float | None  # quartiles need n >= 2; the median of one score is that score
     median: float | None
     q3: float | None
+    se: float | None  # standard error of the mean (assessments.margins)
+
+    @property
+    def estimate(self) -> margins.Estimate:
+        return margins.Estimate(self.mean, self.se, self.n, self.n - 1)
 
     @property
     def iqr(self) -> float | None:
@@ -127,15 +128,17 @@ def summarise_theme(theme: str, scores: Sequence[float], responses: int) -> Them
     q1, median, q3 = (
         statistics.quantiles(ordered, n=4, method="inclusive") if spread else (None, None, None)
     )
+    sd = _sample_sd(ordered) if spread else None
     return ThemeSummary(
         theme=theme,
         n=len(ordered),
         not_scored=responses - len(ordered),
         mean=statistics.fmean(ordered) if ordered else None,
-        sd=_sample_sd(ordered) if spread else None,
+        sd=sd,
         q1=q1,
         median=median if spread else (ordered[0] if ordered else None),
         q3=q3,
+        se=margins.standard_error(sd, len(ordered)),
     )
 
 
@@ -185,10 +188,11 @@ class ThemeFigures(ThemeSummary):
 
 @dataclass(frozen=True)
 class GroupFigures(Serialisable):
-    """One role group's theme summaries; a hidden group carries its reason and nothing else."""
+    """One group's theme summaries (a role group or a unit, by the round's breakdown); a hidden
+    group carries its reason and nothing else."""
 
-    role_group: str
-    hidden: str = ""  # TOO_FEW, COMPLEMENTARY or NO_COMPARISON; "" when shown
+    group: str
+    hidden: str = ""  # why, in assessments.anonymity's words; "" when shown
     responses: int | None = None
     themes: tuple[ThemeSummary, ...] = ()
 
@@ -210,6 +214,14 @@ class RoundFigures(Serialisable):
     anonymity_threshold: int
     themes: tuple[ThemeFigures, ...] = ()
     groups: tuple[GroupFigures, ...] = ()
+    # The overall score's standard error, from the covariance of respondents' theme scores
+    # (`overall_standard_error`), and how many respondents have any theme score.
+    overall_se: float | None = None
+    overall_n: int = 0
+    # The responses counted in the overall figures only (in no group's), with their theme
+    # summaries: a cell of at least k, which is the round minus its groups anyway.
+    overall_only: int = 0
+    overall_only_themes: tuple[ThemeSummary, ...] = ()
 
     def __post_init__(self) -> None:
         if self.suppressed and (self.themes or self.groups):
@@ -229,6 +241,10 @@ class RoundFigures(Serialisable):
         return statistics.fmean(means) if means else None
 
     @property
+    def overall_estimate(self) -> margins.Estimate:
+        return margins.Estimate(self.overall, self.overall_se, self.overall_n, self.overall_n - 1)
+
+    @property
     def weakest_theme(self) -> ThemeFigures | None:
         return min(self.scored_themes, key=lambda t: t.mean or 0.0, default=None)
 
@@ -244,62 +260,46 @@ class RoundFigures(Serialisable):
         if data.get("format") != FORMAT:
             raise ValueError("figures stored in another format")
         return cls(
-            responses=data["responses"],
-            anonymity_threshold=data["anonymity_threshold"],
-            themes=tuple(ThemeFigures.from_dict(t) for t in data["themes"]),
-            groups=tuple(GroupFigures.from_dict(g) for g in data["groups"]),
+            **{
+                **{key: value for key, value in data.items() if key != "format"},
+                "themes": tuple(ThemeFigures.from_dict(t) for t in data["themes"]),
+                "groups": tuple(GroupFigures.from_dict(g) for g in data["groups"]),
+                "overall_only_themes": tuple(
+                    ThemeSummary.from_dict(t) for t in data["overall_only_themes"]
+                ),
+            }
         )
-
-
-def group_visibility(counts: Mapping[str, int], k: int) -> dict[str, str]:
-    """Which role groups may be shown: group -> "" if shown, else the reason it is hidden.
-
-    A group under k responses is hidden. Then, while the hidden groups together hold fewer
-    than k responses, the smallest shown group is hidden too (ties by key), so the hidden
-    remainder, total minus shown groups, is never fewer than k people: this is the rule
-    "when exactly one group is hidden, hide the next smallest", extended to several small
-    groups. A perception gap needs two groups, so if fewer than two remain, all are hidden.
-    Groups without responses are absent.
-    """
-    present = {group: n for group, n in counts.items() if n > 0}
-    smallest_first = sorted(present, key=lambda group: (present[group], group))
-    hidden = {group: TOO_FEW for group in smallest_first if present[group] < k}
-    for group in smallest_first:
-        if not hidden or sum(present[g] for g in hidden) >= k:
-            break
-        hidden.setdefault(group, COMPLEMENTARY)
-    shown = [group for group in smallest_first if group not in hidden]
-    if len(shown) < 2:
-        hidden.update(dict.fromkeys(shown, NO_COMPARISON))
-    return {group: hidden.get(group, "") for group in sorted(present)}
 
 
 def figures_from_sums(
     themes: Sequence[ThemeSpec],
     *,
     k: int,
-    group_counts: Mapping[str, int],
+    group_counts: Mapping[str | None, int],
     question_figures: Mapping[str, QuestionFigures],
-    response_sums: Iterable[tuple[str, ThemeSums]],
+    response_sums: Iterable[tuple[object, str | None, ThemeSums]],
 ) -> RoundFigures:
     """A round's figures from per-question counts and per-(response, theme) sums.
 
     Both paths end here: `round_figures` below, and the SQL aggregates in
-    assessments.figures. `group_counts` counts submitted responses by role group and
-    `response_sums` pairs each response's role group with its sums in one theme.
+    assessments.figures. `group_counts` counts the responses by group, None for those counted
+    overall only, and `response_sums` gives each response (any key), its group and its sums
+    in a theme.
     """
     responses = sum(group_counts.values())
     if responses < k:
         return RoundFigures(responses=responses, anonymity_threshold=k)
     by_key = {theme.key: theme for theme in themes}
     scores: dict[str, list[float]] = defaultdict(list)
-    group_scores: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for role_group, sums in response_sums:
+    group_scores: dict[tuple[str | None, str], list[float]] = defaultdict(list)
+    by_response: dict[object, dict[str, float]] = defaultdict(dict)
+    for response, group, sums in response_sums:
         theme = by_key.get(sums.theme)
         score = theme_score_from_sums(theme, sums).score if theme else None
         if score is not None:
             scores[sums.theme].append(score)
-            group_scores[role_group, sums.theme].append(score)
+            group_scores[group, sums.theme].append(score)
+            by_response[response][sums.theme] = score
     theme_figures = tuple(
         ThemeFigures(
             **_fields(summarise_theme(theme.key, scores[theme.key], responses)),
@@ -322,10 +322,21 @@ def figures_from_sums(
                 for t in themes
             ),
         )
-        for group, reason in group_visibility(group_counts, k).items()
+        for group, reason in anonymity.group_visibility(group_counts, k).items()
     )
     return RoundFigures(
-        responses=responses, anonymity_threshold=k, themes=theme_figures, groups=groups
+        responses=responses,
+        anonymity_threshold=k,
+        themes=theme_figures,
+        groups=groups,
+        overall_se=margins.overall_standard_error(theme_figures, list(by_response.values())),
+        overall_n=len(by_response),
+        overall_only=group_counts.get(None, 0),
+        overall_only_themes=tuple(
+            summarise_theme(t.key, group_scores[None, t.key], group_counts[None]) for t in themes
+        )
+        if group_counts.get(None)
+        else (),
     )
 
 
@@ -338,11 +349,13 @@ def round_figures(
 ) -> RoundFigures:
     """A round's figures from each submitted response's answers (the pure path)."""
     counts: dict[str, Counter[str | int]] = defaultdict(Counter)
-    sums: list[tuple[str, ThemeSums]] = []
-    for response in responses:
+    sums: list[tuple[object, str | None, ThemeSums]] = []
+    for index, response in enumerate(responses):
         for answer in answers_by_question(themes, response.answers).values():
             counts[answer.question][answer.level or answer.kind] += 1
-        sums.extend((response.role_group, s) for s in theme_sums(themes, response.answers).values())
+        sums.extend(
+            (index, response.group, s) for s in theme_sums(themes, response.answers).values()
+        )
     question_figures = {
         key: QuestionFigures(
             key, tuple(c[level] for level in range(1, 6)), c[NOT_APPLICABLE], c[DONT_KNOW]
@@ -352,7 +365,7 @@ def round_figures(
     return figures_from_sums(
         themes,
         k=k,
-        group_counts=Counter(response.role_group for response in responses),
+        group_counts=Counter(response.group for response in responses),
         question_figures=question_figures,
         response_sums=sums,
     )

@@ -8,11 +8,12 @@ questionnaire each used. docs/methodology.md (sections 7 and 8) explains both fo
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Self
 
-from assessments.aggregates import RoundFigures
+from assessments import margins
+from assessments.aggregates import QuestionFigures, RoundFigures, Serialisable
 from assessments.scoring import whole_points
 
-TREND_THRESHOLD = 5
 MIN_PEERS = 5
 
 UP, DOWN, STEADY = "up", "down", "steady"
@@ -23,30 +24,47 @@ PEERS_FUNCTION = "function"
 
 @dataclass(frozen=True)
 class Change:
-    """A mean this round against the previous one; None where either has no mean."""
+    """A mean this round against the comparison round's, with the change's 95% interval."""
 
-    current: float | None
-    previous: float | None
+    current: margins.Estimate
+    previous: margins.Estimate
+
+    @property
+    def interval(self) -> margins.ChangeInterval:
+        return margins.ChangeInterval(self.current, self.previous)
 
     @property
     def comparable(self) -> bool:
-        return self.current is not None and self.previous is not None
+        return self.current.mean is not None and self.previous.mean is not None
 
     @property
-    def delta(self) -> float | None:
-        if self.current is None or self.previous is None:
+    def stated(self) -> bool:
+        """Whether any change is stated: enough people on both sides (margins)."""
+        return self.interval.stated
+
+    @property
+    def shown(self) -> int | None:
+        """The change as shown: the difference of the two scores as shown, so that the table
+        adds up as printed (34 beside 24 is +10)."""
+        if self.current.mean is None or self.previous.mean is None:
             return None
-        return self.current - self.previous
+        return whole_points(self.current.mean) - whole_points(self.previous.mean)
+
+    @property
+    def shown_margin(self) -> int | None:
+        half = self.interval.margin
+        return None if half is None else max(1, whole_points(half))
 
     @property
     def direction(self) -> str | None:
-        """UP or DOWN when the change shown (whole points) is 5 or more, else STEADY."""
-        if self.delta is None:
+        """UP or DOWN when the interval excludes zero, both as computed and as printed (the
+        shown change beyond its shown margin); STEADY ("no clear change") otherwise; None when
+        no change is stated."""
+        if not self.stated or self.shown is None or self.shown_margin is None:
             return None
-        change = whole_points(self.delta)
-        if change >= TREND_THRESHOLD:
-            return UP
-        return DOWN if change <= -TREND_THRESHOLD else STEADY
+        if self.interval.clear and abs(self.shown) > self.shown_margin:
+            return UP if self.shown > 0 else DOWN
+        return STEADY
 
 
 @dataclass(frozen=True)
@@ -64,6 +82,7 @@ class ThemeTrend(Change):
 
 @dataclass(frozen=True)
 class Trend:
+    overall: Change
     themes: tuple[ThemeTrend, ...]
     questions: tuple[QuestionTrend, ...]
 
@@ -76,6 +95,14 @@ class Trend:
         return f"{self.comparable} of {len(self.questions)} questions comparable"
 
 
+def question_estimate(question: QuestionFigures | None) -> margins.Estimate:
+    if question is None:
+        return margins.Estimate(None, None, 0, 0)
+    n = question.answered
+    se = margins.standard_error(margins.level_sd(question.counts), n)
+    return margins.Estimate(question.mean, se, n, n - 1)
+
+
 def compare_rounds(current: RoundFigures, previous: RoundFigures) -> Trend | None:
     """Matches themes on key and questions on concept key, whichever version each round used.
 
@@ -84,20 +111,26 @@ def compare_rounds(current: RoundFigures, previous: RoundFigures) -> Trend | Non
     """
     if current.suppressed or previous.suppressed:
         return None
-    before = {q.question: q.mean for theme in previous.themes for q in theme.questions}
+    before = {q.question: q for theme in previous.themes for q in theme.questions}
     questions = tuple(
         QuestionTrend(
-            current=q.mean, previous=before.get(q.question), question=q.question, theme=theme.theme
+            current=question_estimate(q),
+            previous=question_estimate(before.get(q.question)),
+            question=q.question,
+            theme=theme.theme,
         )
         for theme in current.themes
         for q in theme.questions
     )
-    previous_means = {theme.theme: theme.mean for theme in previous.themes}
+    previous_themes = {theme.theme: theme for theme in previous.themes}
+    none = margins.Estimate(None, None, 0, 0)
     themes = tuple(
         ThemeTrend(
             theme=theme.theme,
-            current=theme.mean,
-            previous=previous_means.get(theme.theme),
+            current=theme.estimate,
+            previous=previous_themes[theme.theme].estimate
+            if theme.theme in previous_themes
+            else none,
             comparable_questions=sum(
                 1 for q in questions if q.theme == theme.theme and q.comparable
             ),
@@ -105,7 +138,8 @@ def compare_rounds(current: RoundFigures, previous: RoundFigures) -> Trend | Non
         )
         for theme in current.themes
     )
-    return Trend(themes=themes, questions=questions)
+    overall = Change(current.overall_estimate, previous.overall_estimate)
+    return Trend(overall=overall, themes=themes, questions=questions)
 
 
 # Peer benchmark
@@ -122,7 +156,7 @@ class PeerCandidate:
 
 
 @dataclass(frozen=True)
-class PeerTheme:
+class PeerTheme(Serialisable):
     theme: str
     n: int  # organisations with a mean for this theme; figures are None when under 5
     median: float | None
@@ -135,10 +169,17 @@ class PeerTheme:
 
 
 @dataclass(frozen=True)
-class PeerBenchmark:
+class PeerBenchmark(Serialisable):
+    """Stored with each snapshot: the peers as they were when it was made."""
+
     group: str  # PEERS_FUNCTION_AND_SIZE or PEERS_FUNCTION
     organisations: int
     themes: tuple[PeerTheme, ...]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        themes = tuple(PeerTheme.from_dict(t) for t in data["themes"])
+        return cls(**{**data, "themes": themes})
 
 
 def choose_peer_group(

@@ -1,24 +1,28 @@
-"""The database side of scoring: the one adapter from ORM rows to `assessments.scoring`.
+"""The database side of the figures: the one adapter from ORM rows to the pure modules, and the
+snapshots a round's figures are published in.
 
-A round's figures come from two GROUP BY queries over its submitted answers, per question
+A snapshot's figures come from two GROUP BY queries over the answers it counts, per question
 (kind, level) counts and per (response, theme) integer sums, fed to the same
-`aggregates.figures_from_sums` the pure path uses, so the two cannot drift. Four queries
-whatever the number of responses (one when the round is under its anonymity threshold), and
-the same four for a batch of rounds, which peer benchmarks use to fill a cold cache.
+`aggregates.figures_from_sums` the pure path uses, so the two cannot drift. Three queries
+whatever the number of responses, and the same three for a batch of rounds.
 
-Figures are cached in `RoundResult` for one value of `Round.submitted_count`, which every
-submission bumps, so a cached copy is never served after a new submission.
+Readers never see live figures: the report, the PDFs, the CSVs and the round page all read
+`current_snapshot(round)`. `publish_snapshot(round)` cuts what can be cut now
+(`assessments.anonymity`) after each submission, and the final snapshot when the round closes.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from assessments import aggregates, comparison, scoring
-from assessments.models import Answer, Response, Round, RoundResult
+from assessments import aggregates, anonymity, comparison, sampling, scoring
+from assessments.models import Answer, Response, Round, Snapshot
 from maturity.versioning import version_content
 
 
@@ -48,54 +52,65 @@ def _bank(version):
 
 
 def response_scores(response):
-    """The respondent's own theme scores, for their confirmation page."""
-    answers = response.answers.values_list("question__concept_key", "kind", "level")
-    return scoring.respondent_scores(
-        _bank(response.round.questionnaire_version).themes,
-        (scoring.AnswerValue(*row) for row in answers),
-    )
+    """The respondent's own theme scores, for their confirmation page: over the questions
+    they were asked, in a short round."""
+    answers = list(response.answers.values_list("question__concept_key", "kind", "level"))
+    themes = _bank(response.round.questionnaire_version).themes
+    if response.round.is_short:
+        asked = {key for key, _, _ in answers}
+        themes = tuple(
+            scoring.ThemeSpec(t.key, tuple(q for q in t.questions if q.key in asked), t.weight)
+            for t in themes
+        )
+    return scoring.respondent_scores(themes, (scoring.AnswerValue(*row) for row in answers))
 
 
-def _compute(rounds):
-    """Figures of any number of rounds in four queries, whatever their number of responses:
-    responses by role group, the banks, answers by (question, kind, level), and integer sums
-    by (response, theme). The divisions happen in scoring, as on the pure path."""
-    group_counts = defaultdict(dict)
-    for round_id, role_group, n in (
-        Response.objects.filter(round__in=rounds, submitted_at__isnull=False)
-        .order_by()
-        .values_list("round_id", "role_group")
-        .annotate(n=Count("pk"))
+def _group_field(round):
+    return "unit_id" if round.breakdown == Round.Breakdown.UNIT else "role_group"
+
+
+def _group(counts_in_group, value):
+    """A response's group key in the figures: None when it counts in the overall figures only."""
+    if not counts_in_group:
+        return None
+    return "" if value is None else str(value)
+
+
+def snapshot_figures(round, number):
+    """The round's figures over the responses counted by snapshot `number` and those before it.
+
+    Three queries whatever the number of responses: responses by group, answers by (question,
+    kind, level), and integer sums by (response, theme); the divisions happen in the pure
+    modules, as on the pure path.
+    """
+    field = _group_field(round)
+    counted = Response.objects.filter(round=round, snapshot__lte=number)
+    group_counts = defaultdict(int)
+    for in_group, value, n in (
+        counted.order_by().values_list("counts_in_group", field).annotate(n=Count("pk"))
     ):
-        group_counts[round_id][role_group] = n
-    # Under k nothing beyond the count is read, so nothing beyond it can leak.
-    figures = {
-        r.pk: aggregates.RoundFigures(sum(group_counts[r.pk].values()), r.anonymity_threshold)
-        for r in rounds
-    }
-    reportable = [r for r in rounds if not figures[r.pk].suppressed]
-    if not reportable:
-        return figures
-    banks = {r.questionnaire_version_id: _bank(r.questionnaire_version) for r in reportable}
+        group_counts[_group(in_group, value)] += n
+    k = round.anonymity_threshold
+    if sum(group_counts.values()) < k:
+        # Under k nothing beyond the count is read, so nothing beyond it can leak.
+        return aggregates.RoundFigures(sum(group_counts.values()), k)
+    bank = _bank(round.questionnaire_version)
+    if round.is_short:
+        return _short_figures(round, number, bank, field)
     answers = Answer.objects.filter(
-        response__round__in=reportable,
-        response__submitted_at__isnull=False,
+        response__round=round,
+        response__snapshot__lte=number,
         kind__in=[scoring.LEVEL, scoring.NOT_APPLICABLE, scoring.DONT_KNOW],
     ).order_by()
-
-    tallies = defaultdict(lambda: defaultdict(dict))  # round -> question -> level or kind -> n
-    for round_id, question_id, kind, level, n in answers.values_list(
-        "response__round_id", "question_id", "kind", "level"
-    ).annotate(n=Count("pk")):
-        tallies[round_id][question_id][level or kind] = n
-
+    tallies = defaultdict(dict)  # question -> level or kind -> n
+    for question_id, kind, level, n in answers.values_list("question_id", "kind", "level").annotate(
+        n=Count("pk")
+    ):
+        tallies[question_id][level or kind] = n
     level = Q(kind=scoring.LEVEL)
     not_applicable = Q(kind=scoring.NOT_APPLICABLE)
-    sums = defaultdict(list)  # round -> [(role group, theme id, totals)]
-    for round_id, role_group, theme_id, *totals in (
-        answers.values_list(
-            "response_id", "response__round_id", "response__role_group", "question__theme_id"
-        )
+    sums = (
+        answers.values_list("response_id", "question__theme_id")
         .annotate(
             points=Coalesce(Sum(F("question__weight") * (F("level") - 1), filter=level), 0),
             answered_weight=Coalesce(Sum("question__weight", filter=level), 0),
@@ -104,8 +119,8 @@ def _compute(rounds):
             dont_know=Count("pk", filter=Q(kind=scoring.DONT_KNOW)),
         )
         .values_list(
-            "response__round_id",
-            "response__role_group",
+            f"response__{field}",
+            "response__counts_in_group",
             "question__theme_id",
             "points",
             "answered_weight",
@@ -113,101 +128,175 @@ def _compute(rounds):
             "not_applicable",
             "dont_know",
         )
-    ):
-        sums[round_id].append((role_group, theme_id, totals))
-
-    for r in reportable:
-        bank = banks[r.questionnaire_version_id]
-        question_figures = {
-            bank.question_keys[question_id]: aggregates.QuestionFigures(
-                bank.question_keys[question_id],
-                tuple(tally.get(level, 0) for level in range(1, 6)),
-                tally.get(scoring.NOT_APPLICABLE, 0),
-                tally.get(scoring.DONT_KNOW, 0),
-            )
-            for question_id, tally in tallies[r.pk].items()
-            if question_id in bank.question_keys
-        }
-        figures[r.pk] = aggregates.figures_from_sums(
-            bank.themes,
-            k=r.anonymity_threshold,
-            group_counts=group_counts[r.pk],
-            question_figures=question_figures,
-            response_sums=[
-                (role_group, scoring.ThemeSums(bank.theme_keys[theme_id], *totals))
-                for role_group, theme_id, totals in sums[r.pk]
-                if theme_id in bank.theme_keys
-            ],
-        )
-    return figures
-
-
-def round_figures(round):
-    """The round's figures, from the cache when it was filled at the current submitted_count."""
-    count, k, stamp, cached = (
-        Round.objects.filter(pk=round.pk)
-        .values_list(
-            "submitted_count", "anonymity_threshold", "result__submitted_count", "result__figures"
-        )
-        .get()
     )
-    if stamp == count and cached is not None:
-        try:
-            figures = aggregates.RoundFigures.from_dict(cached)
-        except (KeyError, TypeError, ValueError):
-            figures = None  # written by an older shape of the figures: recompute
-        if figures is not None and figures.anonymity_threshold == k:
-            return figures
-    round.anonymity_threshold = k  # a lead may have changed it since `round` was loaded
-    round.submitted_count = count
-    return _store([round])[round.pk]
-
-
-def refresh_round_figures(round):
-    """Recompute and cache the round's figures now; call it when a round closes, so reports
-    and other organisations' peer benchmarks find them ready."""
-    round.refresh_from_db(fields=["submitted_count", "anonymity_threshold"])
-    return _store([round])[round.pk]
-
-
-def refresh_stale_figures(rounds):
-    """Compute and cache the figures of those `rounds` whose cache is missing or out of date,
-    in one batch; return how many were computed. For a daily job over closed rounds: a round
-    that closes by passing its closing date is never closed by a view, so nothing else
-    computes its final figures before the first peer benchmark that needs them."""
-    stale = [
-        r
-        for r in rounds.select_related("result", "questionnaire_version")
-        if not hasattr(r, "result") or r.result.submitted_count != r.submitted_count
-    ]
-    if stale:
-        _store(stale)
-    return len(stale)
-
-
-def _store(rounds):
-    """Compute and cache, stamped with each round's submitted_count as loaded *before*
-    computing: if a submission lands meanwhile, the stamp is stale and the next reader
-    recomputes, so these figures are never served as newer than they are."""
-    figures = _compute(rounds)
-    now = timezone.now()
-    # One upsert: no read-then-write race between two requests filling the same cache.
-    RoundResult.objects.bulk_create(
-        [
-            RoundResult(
-                round=r,
-                submitted_count=r.submitted_count,
-                computed_at=now,
-                figures=figures[r.pk].to_dict(),
-                theme_means={t.theme: t.mean for t in figures[r.pk].scored_themes},
-            )
-            for r in rounds
+    question_figures = {
+        bank.question_keys[question_id]: aggregates.QuestionFigures(
+            bank.question_keys[question_id],
+            tuple(tally.get(level, 0) for level in range(1, 6)),
+            tally.get(scoring.NOT_APPLICABLE, 0),
+            tally.get(scoring.DONT_KNOW, 0),
+        )
+        for question_id, tally in tallies.items()
+        if question_id in bank.question_keys
+    }
+    return aggregates.figures_from_sums(
+        bank.themes,
+        k=k,
+        group_counts=group_counts,
+        question_figures=question_figures,
+        response_sums=[
+            (_group(in_group, value), scoring.ThemeSums(bank.theme_keys[theme_id], *totals))
+            for value, in_group, theme_id, *totals in sums
+            if theme_id in bank.theme_keys
         ],
-        update_conflicts=True,
-        unique_fields=["round"],
-        update_fields=["submitted_count", "computed_at", "figures", "theme_means"],
     )
-    return figures
+
+
+def _short_figures(round, number, bank, field):
+    """A short round's figures from each counted answer (assessments.sampling): its
+    estimator needs who answered what, not sums. One query."""
+    answers = defaultdict(list)
+    groups = {}
+    for response_id, in_group, value, question_id, kind, level in (
+        Answer.objects.filter(
+            response__round=round,
+            response__snapshot__lte=number,
+            kind__in=[scoring.LEVEL, scoring.NOT_APPLICABLE, scoring.DONT_KNOW],
+        )
+        .order_by()
+        .values_list(
+            "response_id",
+            "response__counts_in_group",
+            f"response__{field}",
+            "question_id",
+            "kind",
+            "level",
+        )
+    ):
+        groups[response_id] = _group(in_group, value)
+        if question_id in bank.question_keys:
+            answers[response_id].append(
+                scoring.AnswerValue(bank.question_keys[question_id], kind, level)
+            )
+    responses = [scoring.ResponseAnswers(groups[pk], tuple(answers[pk])) for pk in sorted(groups)]
+    return sampling.short_round_figures(bank.themes, responses, round.anonymity_threshold)
+
+
+def publish_snapshot(round):
+    """Publish the round's next snapshot if a batch can be cut now, and the final snapshot
+    once it has closed; return the current snapshot (None before the first).
+
+    One transaction holding the round's row: two requests cannot cut at once, and a submission
+    that commits meanwhile is in this snapshot or waits for the next, never half in. While the
+    round is open, snapshots come at most every SNAPSHOT_INTERVAL seconds: each recomputes the
+    round's figures, and a busy round need not do that for every few submissions.
+    """
+    with transaction.atomic():
+        round = (
+            Round.objects.select_for_update(of=("self",))
+            .select_related("questionnaire_version", "organisation")
+            .get(pk=round.pk)
+        )
+        latest = round.snapshots.first()
+        if latest and latest.final:
+            return latest
+        final = round.is_closed
+        interval = datetime.timedelta(seconds=settings.SNAPSHOT_INTERVAL)
+        if not final and latest and timezone.now() - latest.created_at < interval:
+            return latest
+        field = _group_field(round)
+        waiting = [
+            anonymity.Submission(pk, "" if value is None else str(value))
+            for pk, value in round.responses.filter(
+                submitted_at__isnull=False, snapshot__isnull=True
+            )
+            .order_by("submitted_at", "pk")
+            .values_list("pk", field)
+        ]
+        batches = []
+        while batch := anonymity.next_batch(waiting, round.anonymity_threshold, final=final):
+            batches.append(batch)
+            taken = {*batch.in_group, *batch.overall_only}
+            waiting = [s for s in waiting if s.id not in taken]
+            if final:
+                break
+        if not batches and not final:
+            return latest
+        number = (latest.number if latest else 0) + 1
+        for batch in batches:
+            # Consecutive batches can share a snapshot: each cell stays whole, at least k.
+            Response.objects.filter(pk__in=batch.in_group).update(
+                snapshot=number, counts_in_group=True
+            )
+            Response.objects.filter(pk__in=batch.overall_only).update(
+                snapshot=number, counts_in_group=False
+            )
+        figures = snapshot_figures(round, number)
+        peers = peer_benchmark(round)
+        channels = dict(
+            round.responses.filter(snapshot__lte=number)
+            .order_by()
+            .values_list("is_personal")
+            .annotate(n=Count("pk"))
+        )
+        return Snapshot.objects.create(
+            round=round,
+            number=number,
+            responses=figures.responses,
+            final=final,
+            figures=figures.to_dict(),
+            theme_means={t.theme: t.mean for t in figures.scored_themes},
+            peers=peers.to_dict() if peers else None,
+            channels={"personal": channels.get(True, 0), "open": channels.get(False, 0)},
+        )
+
+
+def current_snapshot(round):
+    """The snapshot readers see: the latest, or for a closed round its final one (made now if
+    the round closed by passing its closing date and nobody has looked since)."""
+    latest = round.snapshots.first()
+    if round.is_closed and (latest is None or not latest.final):
+        return publish_snapshot(round)
+    return latest
+
+
+def snapshot_round_figures(round, snapshot):
+    """The figures of `snapshot` (None: nothing published yet, only the count is known)."""
+    if snapshot is None:
+        return aggregates.RoundFigures(0, round.anonymity_threshold)
+    return aggregates.RoundFigures.from_dict(snapshot.figures)
+
+
+def publish_final_snapshots(rounds):
+    """Make the final snapshot of every closed round in `rounds` that has none; return how
+    many were made. For a daily job: a round that closes by passing its closing date is never
+    closed by a view, so nothing else publishes its final figures before someone reads them
+    or another organisation's peer benchmark needs them."""
+    missing = (
+        rounds.closed()
+        .exclude(snapshots__final=True)
+        .select_related("questionnaire_version", "organisation")
+    )
+    made = 0
+    for round in missing:
+        publish_snapshot(round)
+        made += 1
+    return made
+
+
+def identical_submissions(round):
+    """How many responses through the open link gave exactly the same answers as at least
+    IDENTICAL_SUBMISSIONS_FLAG - 1 others: a sign someone may be filling a group with made-up
+    responses. A count only, never which responses."""
+    repeated = (
+        round.responses.filter(submitted_at__isnull=False, is_personal=False)
+        .exclude(answers_digest="")
+        .order_by()
+        .values("answers_digest")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=settings.IDENTICAL_SUBMISSIONS_FLAG)
+    )
+    return sum(row["n"] for row in repeated)
 
 
 def response_rate(*, issued, submitted):
@@ -217,28 +306,45 @@ def response_rate(*, issued, submitted):
     return scoring.whole_points(100 * submitted / issued) if issued else None
 
 
-def previous_round(round):
-    """The organisation's most recent closed round of the same questionnaire before this one,
-    by closing date then id; None if there is none."""
-    return (
+def comparison_rounds(round):
+    """The rounds this one's report may compare with, latest first: the organisation's rounds
+    of the same questionnaire that closed before this one opened, with final figures from at
+    least their own k responses."""
+    closed_before = Q(closed_at__isnull=False, closed_at__date__lt=round.opens_on) | Q(
+        closed_at__isnull=True, closes_on__lt=round.opens_on
+    )
+    # Rounds closed by their date may not have their final figures yet.
+    publish_final_snapshots(Round.objects.filter(organisation_id=round.organisation_id))
+    candidates = (
         Round.objects.closed()
+        .filter(closed_before)
         .filter(
             organisation_id=round.organisation_id,
-            questionnaire_version__questionnaire__versions=round.questionnaire_version_id,
+            questionnaire_version__questionnaire_id=round.questionnaire_version.questionnaire_id,
+            snapshots__final=True,
+            snapshots__responses__gte=F("anonymity_threshold"),
         )
-        .filter(Q(closes_on__lt=round.closes_on) | Q(closes_on=round.closes_on, pk__lt=round.pk))
-        .order_by("-closes_on", "-pk")
-        .first()
+        .exclude(pk=round.pk)
+        .select_related("questionnaire_version", "organisation")
     )
+    return sorted(candidates, key=lambda r: (r.closed_on, r.pk), reverse=True)
+
+
+def comparison_round(round):
+    """The round the report compares with: the lead's choice while it is still eligible, else
+    the latest eligible one; None when there is none."""
+    eligible = comparison_rounds(round)
+    chosen = [r for r in eligible if r.pk == round.comparison_round_id]
+    return (chosen or eligible or [None])[0]
 
 
 def peer_benchmark(round):
     """Other organisations' theme means: median and quartiles, or None under 5 organisations.
 
-    Each organisation counts once, with its latest closed round of the same questionnaire
-    that reached its own anonymity threshold. Peers share the government function, and the
-    size band too when that still gives 5 organisations. A few queries for any number of
-    organisations once their figures are cached; missing ones are computed here once.
+    Each organisation counts once, with the final figures of its latest closed round of the
+    same questionnaire that reached its own anonymity threshold. Peers share the government
+    function, and the size band too when that still gives 5 organisations. Only final
+    snapshots count, so peer figures move a whole organisation's round at a time.
     """
     function, size_band, questionnaire_id = (
         Round.objects.filter(pk=round.pk)
@@ -249,42 +355,29 @@ def peer_benchmark(round):
         )
         .get()
     )
-    reportable = Round.objects.closed().filter(
+    finals = Snapshot.objects.filter(final=True, responses__gte=F("round__anonymity_threshold"))
+    eligible = Round.objects.filter(
         questionnaire_version__questionnaire_id=questionnaire_id,
-        submitted_count__gte=F("anonymity_threshold"),
+        pk__in=finals.values("round_id"),
     )
     latest = (
-        reportable.filter(organisation=OuterRef("organisation"))
+        eligible.filter(organisation=OuterRef("organisation"))
         .order_by("-closes_on", "-pk")
         .values("pk")[:1]
     )
-    rows = list(
-        reportable.filter(organisation__function=function, pk=Subquery(latest))
-        .exclude(organisation_id=round.organisation_id)
-        .values_list(
-            "pk",
-            "organisation_id",
-            "organisation__size_band",
-            "submitted_count",
-            "result__submitted_count",
-            "result__theme_means",
+    rows = (
+        finals.filter(
+            round__organisation__function=function,
+            round__in=eligible.filter(pk=Subquery(latest)),
         )
+        .exclude(round__organisation_id=round.organisation_id)
+        .values_list("round__organisation_id", "round__organisation__size_band", "theme_means")
     )
-    stale = [pk for pk, _, _, count, stamp, _ in rows if stamp != count]
-    fresh = {}
-    if stale:
-        fresh = _store(
-            list(Round.objects.filter(pk__in=stale).select_related("questionnaire_version"))
-        )
-    candidates = []
-    for pk, organisation_id, peer_size_band, _, _, theme_means in rows:
-        if pk in fresh:
-            theme_means = {t.theme: t.mean for t in fresh[pk].scored_themes}
-        # No means: fewer submitted responses than submitted_count claimed, or none scored.
-        if theme_means:
-            candidates.append(
-                comparison.PeerCandidate(organisation_id, function, peer_size_band, theme_means)
-            )
+    candidates = [
+        comparison.PeerCandidate(organisation_id, function, peer_size_band, theme_means)
+        for organisation_id, peer_size_band, theme_means in rows
+        if theme_means
+    ]
     group, peers = comparison.choose_peer_group(candidates, function=function, size_band=size_band)
     return comparison.benchmark(
         [theme.key for theme in version_content(round.questionnaire_version).themes],

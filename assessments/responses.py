@@ -8,19 +8,23 @@ page and submission agree on what "answered" means: an option, "Not applicable" 
 """
 
 import csv
+import hashlib
+import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import IO, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from assessments.models import COMMENT_MAX_LENGTH, Answer, Response, Round
-from maturity.models import Question, Theme
+from assessments import sampling
+from assessments.figures import publish_snapshot
+from assessments.models import COMMENT_MAX_LENGTH, Answer, Response, Round, Unit
+from maturity.models import Question, QuestionnaireVersion, Theme
 from maturity.versioning import version_content
 
 MAX_PERSONAL_LINKS = 5000
@@ -32,6 +36,70 @@ class AnswerInput(NamedTuple):
 
     choice: str
     comment: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How long a version's survey takes, full and short, and what a short one asks."""
+
+    full_minutes: int
+    short_minutes: int
+    short_counts: dict[str, int]  # questions asked of each theme, by theme key
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def survey_plan(version: QuestionnaireVersion) -> Plan:
+    """The time estimates shown to leads and respondents, from the version's own words."""
+    content = version_content(version)
+    question_words = {
+        theme.key: [
+            _words(q.text) + sum(_words(o.descriptor) for o in q.options.all())
+            for q in theme.questions.all()
+        ]
+        for theme in content.themes
+    }
+    fixed = _words(version.description) + sum(
+        _words(theme.title) + _words(theme.description) for theme in content.themes
+    )
+    counts = sampling.short_counts(question_words, fixed)
+    return Plan(
+        full_minutes=sampling.survey_minutes(question_words, fixed),
+        short_minutes=sampling.survey_minutes(question_words, fixed, counts),
+        short_counts=counts,
+    )
+
+
+def _ask(response: Response) -> None:
+    """In a short round, choose the questions this respondent is asked (assessments.sampling)
+    and write them down as answers not given yet."""
+    round = response.round
+    if not round.is_short:
+        return
+    plan = survey_plan(round.questionnaire_version)
+    asked = dict(
+        Answer.objects.filter(response__round=round)
+        .order_by()
+        .values_list("question_id")
+        .annotate(n=Count("pk"))
+    )
+    rng = random.SystemRandom()
+    rows = []
+    for theme in version_content(round.questionnaire_version).themes:
+        questions = {q.concept_key: q for q in theme.questions.all()}
+        counts = {key: asked.get(q.pk, 0) for key, q in questions.items()}
+        for key in sampling.choose_questions(counts, plan.short_counts[theme.key], rng):
+            rows.append(Answer(response=response, question=questions[key]))
+    Answer.objects.bulk_create(rows)
+
+
+def asked_questions(response: Response) -> set[int] | None:
+    """The ids of the questions a short round's respondent is asked; None: every question."""
+    if not response.round.is_short:
+        return None
+    return set(response.answers.values_list("question_id", flat=True))
 
 
 @dataclass(frozen=True)
@@ -78,7 +146,11 @@ def _lock(response: Response) -> Response:
 def start_response(*, round: Round) -> Response:
     """A new anonymous response, for someone who followed the round's open link."""
     check_round_open(round)
-    return Response.objects.create(round=round, started_at=timezone.now())
+    if not round.open_link_enabled:
+        raise ValidationError("This link has been switched off.", code="open_link_off")
+    response = Response.objects.create(round=round, started_at=timezone.now())
+    _ask(response)
+    return response
 
 
 @transaction.atomic
@@ -88,6 +160,19 @@ def start_personal_response(*, response: Response) -> None:
     if locked.started_at is None:
         response.started_at = timezone.now()
         response.save(update_fields=["started_at"])
+        _ask(locked)
+
+
+@transaction.atomic
+def save_unit(*, response: Response, unit: Unit | None) -> None:
+    """The unit the respondent works in, or None for "I would rather not say"."""
+    if unit is not None and unit.organisation_id != response.round.organisation_id:
+        raise ValidationError("Choose one of your organisation's units.", code="invalid_unit")
+    _lock(response)
+    response.unit = unit
+    response.unit_declined = unit is None
+    response.last_saved_at = timezone.now()
+    response.save(update_fields=["unit", "unit_declined", "last_saved_at"])
 
 
 @transaction.atomic
@@ -128,7 +213,14 @@ def save_answers(*, response: Response, theme: Theme, answers: Mapping[int, Answ
         raise ValidationError("That theme is not part of this assessment.", code="wrong_theme")
     # The shared copy of the bank: the questions and their options without a query.
     content = version_content(response.round.questionnaire_version)
-    questions = {q.pk: q for t in content.themes if t.pk == theme.pk for q in t.questions.all()}
+    asked = asked_questions(response)
+    questions = {
+        q.pk: q
+        for t in content.themes
+        if t.pk == theme.pk
+        for q in t.questions.all()
+        if asked is None or q.pk in asked
+    }
     unknown = set(answers) - set(questions)
     if unknown:
         raise ValidationError(
@@ -188,40 +280,72 @@ def _answered_ids(response: Response) -> set[int]:
 
 
 def unanswered_questions(*, response: Response) -> list[Question]:
-    """The questions of the response's round still without an answer, in survey order."""
+    """The questions asked in the response still without an answer, in survey order."""
     answered = _answered_ids(response)
+    asked = asked_questions(response)
     content = version_content(response.round.questionnaire_version)
-    return [question for question in content.questions() if question.pk not in answered]
+    return [
+        question
+        for question in content.questions()
+        if question.pk not in answered and (asked is None or question.pk in asked)
+    ]
 
 
 def theme_progress(*, response: Response) -> list[ThemeProgress]:
-    """Each theme of the response's round, in order, with how many questions are answered."""
+    """Each theme of the response's round, in order, with how many of the questions asked
+    are answered."""
     answered = _answered_ids(response)
-    return [
-        ThemeProgress(
-            theme,
-            sum(1 for question in theme.questions.all() if question.pk in answered),
-            len(theme.questions.all()),
-        )
-        for theme in version_content(response.round.questionnaire_version).themes
-    ]
+    asked = asked_questions(response)
+    progress = []
+    for theme in version_content(response.round.questionnaire_version).themes:
+        questions = [q for q in theme.questions.all() if asked is None or q.pk in asked]
+        done = sum(1 for question in questions if question.pk in answered)
+        progress.append(ThemeProgress(theme, done, len(questions)))
+    return progress
+
+
+def answers_digest(response: Response) -> str:
+    """A digest of the response's answers, equal for two responses exactly when they gave the
+    same answer to every question: identical submissions can be counted without reading them."""
+    answers = response.answers.filter(kind__in=ANSWERED).order_by("question_id")
+    text = ";".join(
+        f"{q}:{kind}:{level or ''}"
+        for q, kind, level in answers.values_list("question_id", "kind", "level")
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @transaction.atomic
 def submit_response(*, response: Response) -> None:
-    """Submit the response: every question answered and a role group given, once only."""
+    """Submit the response: every question answered and the group asked for given, once only.
+
+    The round's next snapshot is published in the same transaction, when one can be cut
+    (assessments.figures): figures never show a submission half-counted.
+    """
     locked = _lock(response)
-    if not locked.role_group:
+    if not locked.told_about_themselves:
+        if locked.round.breakdown == Round.Breakdown.UNIT:
+            raise ValidationError("Say which part of the organisation you work in.", code="no_unit")
         raise ValidationError("Say which group best describes your role.", code="no_role_group")
     if unanswered_questions(response=locked):
         raise ValidationError("Answer every question before submitting.", code="incomplete")
     now = timezone.now()
     # The condition guards a double submit where rows are not locked (SQLite): only one
     # request can change submitted_at from empty, and only that one counts.
-    if not Response.objects.filter(pk=response.pk, submitted_at=None).update(submitted_at=now):
+    submitted = Response.objects.filter(pk=response.pk, submitted_at=None).update(
+        submitted_at=now, answers_digest=answers_digest(locked)
+    )
+    if not submitted:
         raise ValidationError("These answers have already been submitted.", code="submitted")
-    Round.objects.filter(pk=locked.round_id).update(submitted_count=F("submitted_count") + 1)
+    # Counted only while the round is open: this update waits for a close in progress, and
+    # then finds the round closed, so no submission lands after the final snapshot.
+    counted = Round.objects.filter(
+        pk=locked.round_id, status=Round.Status.OPEN, closes_on__gte=timezone.localdate()
+    ).update(submitted_count=F("submitted_count") + 1)
+    if not counted:
+        raise ValidationError("This assessment has closed.", code="round_closed")
     response.submitted_at = now
+    publish_snapshot(locked.round)
 
 
 @transaction.atomic

@@ -21,14 +21,17 @@ The method (docs/methodology.md explains it for a Chief Digital Officer):
      "inclusive") (Excel's QUARTILE.INC), a disagreement flag when Q3 - Q1 >= 50 points, and
      the knowledge-gap share: don't-know answers / all answers (level, N/A, don't know);
    - overall: the unweighted mean of the theme means, always shown beside the weakest theme.
-4. Display: scores to whole points, halves up (`whole_points`). Maturity level = 1 + 4 x score
-   / 100 to one decimal, halves up; its name is that of the nearest whole level, halves up
-   (2.5 is level 3). EU bands on the whole-point score: <= 25 Basic, <= 50 Average, <= 75
-   Moderately advanced, above Advanced.
-5. Perception gap: theme summaries by role group, with groups hidden by `group_visibility`.
-6. Trend: per theme key and question concept key against a previous round; a change under 5
-   whole points is "steady". Peer benchmark: median and quartiles over at least 5 other
-   organisations. Priorities: weight x (100 - mean), largest first.
+4. Display: one rounding rule, halves up (towards the higher number, negatives too:
+   `round_half_up`); scores in whole points (`whole_points`). A score's named level is the
+   band its whole-point score falls in, each a fifth of the scale (`level_of`): 0-19 level 1,
+   20-39 level 2, 40-59 level 3, 60-79 level 4, 80-100 level 5. A figure worked out from
+   shown figures (a change, a gap, a range) is worked out from them as shown.
+5. Perception gap: theme summaries by group (role group or unit), only for groups the
+   round's snapshots count in cells of at least k (`assessments.anonymity`).
+6. Margins and change (`assessments.margins`): every mean has a 95% margin of error; a change
+   against the comparison round is called up or down only when its interval excludes zero.
+   Peer benchmark: median and quartiles over at least 5 other organisations. Priorities:
+   weight x (100 - mean), largest first.
 
 Worked example (tests/assessments/test_scoring.py checks every number). A theme "data" has
 four questions: data-strategy (weight 2) answered level 4, data-quality (weight 1) level 2,
@@ -37,7 +40,7 @@ data-sharing (weight 1) "Don't know", data-ethics (weight 1) "Not applicable".
     applicable weight = 5 - 1 (N/A) = 4; answered weight = 2 + 1 = 3; 3 / 4 = 75% >= 60%
     score = (2 x 75 + 1 x 25) / 3 = 175 / 3 = 58.33 -> shown as 58
     (in integers: points = 2 x 3 + 1 x 1 = 7; 25 x 7 / 3 = 58.33)
-    maturity level = 1 + 4 x 58.33 / 100 = 3.33 -> 3.3, named level 3; EU band Moderately advanced
+    58 is in 40-59: level 3
 
 Had data-quality also been "Don't know", answered weight 2 / 4 = 50% < 60%: not enough answers.
 If four respondents score 58.33, 25, 75 and 100 and a fifth has not enough answers, the theme
@@ -48,7 +51,7 @@ disagreement flag.
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
 from functools import cached_property
 
 from maturity.bank import LEVELS
@@ -61,7 +64,8 @@ KINDS = (UNANSWERED, LEVEL, NOT_APPLICABLE, DONT_KNOW)
 
 # Coverage needed for a theme score, as a fraction so the comparison at exactly 60% is exact.
 COVERAGE_NUMERATOR, COVERAGE_DENOMINATOR = 3, 5
-EU_BANDS = ((25, "Basic"), (50, "Average"), (75, "Moderately advanced"), (100, "Advanced"))
+# Each named level covers a fifth of the 0-100 scale (`level_of`).
+LEVEL_BAND = 100 // len(LEVELS)
 
 
 # Inputs
@@ -102,7 +106,7 @@ class AnswerValue:
 
 @dataclass(frozen=True)
 class ResponseAnswers:
-    role_group: str
+    group: str | None  # the respondent's group; None when counted in the overall figures only
     answers: tuple[AnswerValue, ...]
 
 
@@ -188,23 +192,26 @@ def respondent_scores(
 # Display
 
 
+def round_half_up(value: float, places: int = 0) -> Decimal:
+    """`value` to `places` decimals, halves towards the higher number: 62.5 -> 63 and -7.5 ->
+    -7. Worked in decimal, from the shortest repr, so that 0.125 is 0.13 and not 0.12."""
+    exact = Decimal(repr(value))
+    # ROUND_HALF_UP sends ties away from zero; below zero, towards zero is towards higher.
+    rounding = ROUND_HALF_UP if exact >= 0 else ROUND_HALF_DOWN
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=rounding)
+
+
 def whole_points(value: float) -> int:
-    """A score or change as shown: whole points, halves away from zero (62.5 -> 63)."""
-    return int(Decimal(repr(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    """A score, margin or change as shown: whole points, halves up (62.5 -> 63)."""
+    return int(round_half_up(value))
 
 
-def maturity_level(score: float) -> float:
-    """1 + 4 x score / 100 to one decimal, halves up, worked in decimal so 1.15 is 1.2."""
-    level = 1 + Decimal(repr(score)) * 4 / 100
-    return float(level.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+def level_of(score: float) -> int:
+    """The named level of a score: the fifth of the scale its whole-point score falls in."""
+    return min(len(LEVELS), whole_points(score) // LEVEL_BAND + 1)
 
 
-def level_number(score: float) -> int:
-    """The named level: the shown maturity level rounded to a whole level, halves up."""
-    return int(Decimal(repr(maturity_level(score))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def eu_band(score: float) -> str:
-    """The EU Digital Maturity Assessment band of the score as shown (whole points)."""
-    shown = whole_points(score)
-    return next(name for upper, name in EU_BANDS if shown <= upper)
+def level_band(level: int) -> tuple[int, int]:
+    """The whole-point scores named `level`: (0, 19) for level 1 ... (80, 100) for level 5."""
+    low = LEVEL_BAND * (level - 1)
+    return low, 100 if level == len(LEVELS) else low + LEVEL_BAND - 1

@@ -39,19 +39,28 @@ def client_address(request):
     return request.META.get("REMOTE_ADDR", "")
 
 
-def count_request(scope, address, *, now=None):
-    """Count one request from `address` in the current window; return the window's count."""
-    window = int((now if now is not None else time.time()) // WINDOW_SECONDS)
-    key = f"throttle:{scope}:{address}:{window}"
+def count_request(scope, address, *, now=None, seconds=WINDOW_SECONDS):
+    """Count one request from `address` in the current window of `seconds`; return the
+    window's count."""
+    window = int((now if now is not None else time.time()) // seconds)
+    key = f"throttle:{scope}:{address}:{seconds}:{window}"
     # add() creates the counter only if it is missing, so concurrent first requests do not
     # reset each other; the timeout outlives the window so it never expires mid-count.
-    cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
+    cache.add(key, 0, timeout=seconds * 2)
     try:
         return cache.incr(key)
     except ValueError:
         # Culled between add() and incr(): count this request alone.
-        cache.set(key, 1, timeout=WINDOW_SECONDS * 2)
+        cache.set(key, 1, timeout=seconds * 2)
         return 1
+
+
+def too_many(request, retry_after=WINDOW_SECONDS):
+    """The 429 page, saying when to try again."""
+    response = render(request, "assessments/too_many_requests.html", status=429)
+    response["Retry-After"] = str(retry_after)
+    add_never_cache_headers(response)
+    return response
 
 
 def token_rate_limited(view):
@@ -60,10 +69,7 @@ def token_rate_limited(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if count_request("token", client_address(request)) > settings.TOKEN_RATE_LIMIT:
-            response = render(request, "assessments/too_many_requests.html", status=429)
-            response["Retry-After"] = str(WINDOW_SECONDS)
-            add_never_cache_headers(response)
-            return response
+            return too_many(request)
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -1,15 +1,15 @@
 from django.urls import path
 
-from assessments.views import rounds, survey
+from assessments.views import links, rounds, survey
 
 app_name = "assessments"
 
 urlpatterns = [
     # Respondents: public pages, reached by a token (in the path, then in the session).
-    path("s/<str:open_token>/", survey.open_link, name="open_link"),
-    path("r/<str:token>/", survey.resume, name="resume"),
+    path("s/<str:open_token>/", links.open_link, name="open_link"),
+    path("r/<str:token>/", links.resume, name="resume"),
     path("survey/", survey.tasks, name="tasks"),
-    path("survey/start/", survey.start, name="start"),
+    path("survey/start/", links.start, name="start"),
     path("survey/about-you/", survey.about_you, name="about_you"),
     path("survey/themes/<slug:theme_key>/", survey.theme_page, name="theme"),
     path("survey/check/", survey.check, name="check"),
@@ -23,4 +23,6 @@ urlpatterns = [
     path("rounds/<int:pk>/open/", rounds.open_round, name="open_round"),
     path("rounds/<int:pk>/close/", rounds.close_round, name="close_round"),
     path("rounds/<int:pk>/personal-links/", rounds.personal_links, name="personal_links"),
+    path("rounds/<int:pk>/open-link/", rounds.switch_open_link, name="switch_open_link"),
+    path("organisations/<int:pk>/access-log/", rounds.access_log, name="access_log"),
 ]

@@ -191,6 +191,17 @@ PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 # enough to stop anyone trying tokens or starting responses by the thousand.
 TOKEN_RATE_LIMIT = env.int("TOKEN_RATE_LIMIT", default=60)
 
+# An open round's figures move in snapshots (assessments.anonymity), at most this often, in
+# seconds: each recomputes the round's figures. The final snapshot at close is made at once.
+SNAPSHOT_INTERVAL = env.int("SNAPSHOT_INTERVAL", default=60)
+
+# Responses one client address may start through a round's open link in an hour: enough for
+# an office behind one address, not for someone filling a group with made-up answers.
+OPEN_LINK_STARTS_PER_HOUR = env.int("OPEN_LINK_STARTS_PER_HOUR", default=50)
+# This many submissions through the open link with exactly the same answers are pointed out
+# to the round's leads.
+IDENTICAL_SUBMISSIONS_FLAG = env.int("IDENTICAL_SUBMISSIONS_FLAG", default=3)
+
 # Login throttling: after 5 failures for one username from one address, that pair waits.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours

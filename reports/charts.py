@@ -230,3 +230,50 @@ def groups_figure(themes: Sequence[str], series: Sequence[Series]) -> Figure:
         ),
         "config": CONFIG,
     }
+
+
+# The report's charts, from the context `reports.report.build_report` makes
+
+
+def radar_series(report: dict[str, Any]) -> list[Series]:
+    """The radar's lines, a value per theme in bank order: this round, then the comparison
+    round and the peer median where the report has them."""
+    themes = report["themes"]
+    scores = tuple(t.score.points if t.score else None for t in themes)
+    series = [Series("This round", scores, THIS_ROUND, fill=True)]
+    if report["trend"]:
+        previous = tuple(t.shift.previous if t.shift else None for t in themes)
+        if any(value is not None for value in previous):
+            series.append(Series("Previous round", previous, PREVIOUS_ROUND, "dash"))
+    if report["peers"]:
+        medians = tuple(t.peer_median for t in themes)
+        if any(value is not None for value in medians):
+            series.append(Series("Peer median", medians, PEER_MEDIAN, "dot"))
+    return series
+
+
+def answer_categories(report: dict[str, Any]) -> list[str]:
+    """The answer categories of the stacked bars: levels 1 to 5, then N/A and don't know."""
+    names = report["level_names"]
+    return [*(f"{i} {name}".strip() for i, name in enumerate(names, 1)), "N/A", "Don’t know"]
+
+
+def answer_counts(theme: Any) -> list[list[int]]:
+    return [
+        [*q.figures.counts, q.figures.not_applicable, q.figures.dont_know] for q in theme.questions
+    ]
+
+
+def add_page_charts(report: dict[str, Any]) -> None:
+    """Plotly figures for the page, each embedded with json_script and drawn by
+    static/js/report-charts.js."""
+    themes = report["themes"]
+    titles = [theme.title for theme in themes]
+    report["radar"] = radar_figure(titles, radar_series(report))
+    if report["groups"]["series"]:
+        report["groups_chart"] = groups_figure(titles, report["groups"]["series"])
+    categories = answer_categories(report)
+    for theme in themes:
+        theme.chart = distribution_figure(
+            [q.text for q in theme.questions], answer_counts(theme), categories
+        )

@@ -1,26 +1,33 @@
-"""CSV downloads of a round: its figures, and its anonymised answers for analysts.
+"""Downloads of a round: its figures (CSV), its respondents' answers for analysts (CSV), and
+the method file (JSON) that lets an auditor recompute the figures from the two.
 
-Both are streamed, UTF-8 with a byte order mark so that Excel reads them as UTF-8, and every
-text cell that a spreadsheet would take for a formula (starting with =, +, -, @, a tab or a
-carriage return) gets a leading apostrophe: titles, question texts and keys are typed by
-admins. Numbers are written as numbers. Under the anonymity threshold both have a header row
-and no rows. Both are generated row by row as they are sent, never built whole in memory.
+The CSVs are streamed, UTF-8 with a byte order mark so that Excel reads them as UTF-8, and
+every text cell that a spreadsheet would take for a formula (starting with =, +, -, @, a tab
+or a carriage return) gets a leading apostrophe: titles, question texts and keys are typed by
+admins. Numbers are written as numbers, unrounded figures to PLACES decimals, halves up (the
+one rounding rule, assessments.scoring). Under the anonymity threshold both CSVs have a header
+row and no rows. docs/methodology.md explains every column and key.
 """
 
 import csv
+import json
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from assessments import aggregates, scoring
+from assessments import aggregates, margins, scoring
+from assessments.comparison import question_estimate
 from assessments.models import Answer, Response
 from maturity.versioning import version_content
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-ANSWER_VALUES = {scoring.NOT_APPLICABLE: "not applicable", scoring.DONT_KNOW: "don't know"}
+ANSWER_VALUES = {scoring.NOT_APPLICABLE: "na", scoring.DONT_KNOW: "dk"}
 NOT_STATED = "not stated"
+OVERALL_ONLY = "overall only"
+# Unrounded figures are written to this many decimal places.
+PLACES = 4
 # Answers are read this many responses at a time (50 questions make 25,000 rows).
 RESPONSES_PER_CHUNK = 500
 
@@ -62,12 +69,8 @@ def _response(round, what, header, rows):
     return response
 
 
-def _number(value, places=2):
-    return "" if value is None else round(value, places)
-
-
-def _level(mean):
-    return "" if mean is None else scoring.maturity_level(mean)
+def _number(value, places=PLACES):
+    return "" if value is None else float(scoring.round_half_up(value, places))
 
 
 # Figures
@@ -76,13 +79,15 @@ FIGURE_COLUMNS = [
     "row",
     "theme",
     "question",
-    "role_group",
+    "group",
     "title",
     "responses",
     "scored",
     "not_scored",
     "mean",
-    "maturity_level",
+    "se",
+    "margin",
+    "level",
     "sd",
     "q1",
     "median",
@@ -98,11 +103,17 @@ FIGURE_COLUMNS = [
     "not_applicable",
     "dont_know",
     "previous_mean",
+    "previous_se",
+    "previous_n",
     "change",
+    "change_margin",
+    "direction",
     "peer_median",
     "peer_q1",
     "peer_q3",
     "peer_organisations",
+    "personal_link",
+    "open_link",
 ]
 
 
@@ -110,12 +121,20 @@ def _row(**cells):
     return [cells.get(column, "") for column in FIGURE_COLUMNS]
 
 
+def _estimate(estimate):
+    return {
+        "mean": _number(estimate.mean),
+        "se": _number(estimate.se),
+        "margin": _number(estimate.margin),
+        "level": "" if estimate.mean is None else scoring.level_of(estimate.mean),
+    }
+
+
 def _spread(summary):
     return {
         "scored": summary.n,
         "not_scored": summary.not_scored,
-        "mean": _number(summary.mean),
-        "maturity_level": _level(summary.mean),
+        **_estimate(summary.estimate),
         "sd": _number(summary.sd),
         "q1": _number(summary.q1),
         "median": _number(summary.median),
@@ -125,19 +144,36 @@ def _spread(summary):
     }
 
 
-def _change(trend):
-    if trend is None:
+def _change(change):
+    if change is None:
         return {}
-    return {"previous_mean": _number(trend.previous), "change": _number(trend.delta)}
+    return {
+        "previous_mean": _number(change.previous.mean),
+        "previous_se": _number(change.previous.se),
+        "previous_n": change.previous.n or "",
+        "change": _number(change.interval.delta),
+        "change_margin": _number(change.interval.margin),
+        "direction": {"up": "up", "down": "down", "steady": "no clear change"}.get(
+            change.direction, "not stated"
+        ),
+    }
 
 
 def figure_rows(report):
-    """An overall row, then each theme, its questions, and its figures for each shown role
-    group. Unrounded figures to two decimal places; the page shows whole points."""
+    """An overall row, then each theme, its questions, its figures for each shown group and
+    for those counted overall only. Unrounded figures; the page shows whole points."""
     if report["suppressed"]:
         return
-    figures = report["figures"]
-    yield _row(row="overall", responses=figures.responses, mean=_number(figures.overall))
+    figures, trend, channels = report["figures"], report["trend"], report["channels"]
+    yield _row(
+        row="overall",
+        responses=figures.responses,
+        scored=figures.overall_n,
+        personal_link=channels["personal"],
+        open_link=channels["open"],
+        **_estimate(figures.overall_estimate),
+        **_change(trend.overall if trend else None),
+    )
     groups = figures.visible_groups
     for index, theme in enumerate(report["themes"]):
         t, peer = theme.figures, theme.peer
@@ -146,7 +182,7 @@ def figure_rows(report):
             theme=theme.key,
             title=theme.title,
             responses=figures.responses,
-            dont_know_share=_number(t.knowledge_gap, 4),
+            dont_know_share=_number(t.knowledge_gap),
             **_spread(t),
             **_change(theme.trend),
             **(
@@ -163,6 +199,7 @@ def figure_rows(report):
         for question in theme.questions:
             q = question.figures
             levels = {f"level_{level}": n for level, n in enumerate(q.counts, start=1)}
+            estimate = question.trend.current if question.trend else None
             yield _row(
                 row="question",
                 theme=theme.key,
@@ -170,20 +207,28 @@ def figure_rows(report):
                 title=question.text,
                 responses=q.answers,
                 scored=q.answered,
-                mean=_number(q.mean),
-                maturity_level=_level(q.mean),
                 not_applicable=q.not_applicable,
                 dont_know=q.dont_know,
                 **levels,
+                **_estimate(estimate or question_estimate(q)),
+                sd=_number(margins.level_sd(q.counts)),
                 **_change(question.trend),
             )
-        for group in groups:
+        for group, shown in zip(groups, report["groups"]["shown"], strict=True):
             yield _row(
-                row="role_group",
+                row="group",
                 theme=theme.key,
-                role_group=group.role_group or NOT_STATED,
+                group=shown["label"],
                 responses=group.responses,
                 **_spread(group.themes[index]),
+            )
+        if figures.overall_only_themes:
+            yield _row(
+                row="group",
+                theme=theme.key,
+                group=OVERALL_ONLY,
+                responses=figures.overall_only,
+                **_spread(figures.overall_only_themes[index]),
             )
 
 
@@ -191,64 +236,122 @@ def figures_csv_response(round, report):
     return _response(round, "figures", FIGURE_COLUMNS, figure_rows(report))
 
 
-# Answers
-
-ANSWER_COLUMNS = ["response", "role_group", "theme", "question", "answer"]
+# Answers, one row a respondent
 
 
-def answer_rows(round):
-    """One row per answer of each submitted response, numbered 1 to n in a random order.
+def answer_rows(round, columns):
+    """One row per counted response, numbered 1 to n in a random order, with a column per
+    question: its level, "na", "dk", or blank (not asked, in a short survey).
 
-    The numbers follow the responses' random tokens, not the order of submission: a lead
-    who knows when a colleague submitted cannot find that colleague's row.
-
-    The role group is given only for groups `aggregates.group_visibility` shows, so a blank
-    stands for at least k people. Visibility and numbering come from one read of the
-    submitted responses, and only those responses' answers are written, so a submission
-    landing mid-download cannot make a blank group smaller than the rule allows.
-
-    Answers are read RESPONSES_PER_CHUNK responses at a time, by primary key through the
-    (response, question) index, with no join and no sort in the database: memory stays
-    bounded, and the time grows with the number of answers whatever the planner thinks of
-    the round (one query ordering all of a large round's answers through a server-side
-    cursor was picked a fast-start plan that took minutes when statistics were stale).
+    The numbers follow the responses' random tokens, not the order of submission, and no
+    group, unit, date or comment is written: a lead who knows when a colleague submitted, or
+    which group they are in, cannot find their row. Answers are read RESPONSES_PER_CHUNK
+    responses at a time, by primary key through the (response, question) index, so memory
+    stays bounded whatever the round's size.
     """
-    submitted = list(
-        Response.objects.filter(round=round, submitted_at__isnull=False)
+    counted = list(
+        Response.objects.filter(round=round, snapshot__isnull=False)
         .order_by("token")
-        .values_list("pk", "role_group")
+        .values_list("pk", flat=True)
     )
-    if len(submitted) < round.anonymity_threshold:
+    if len(counted) < round.anonymity_threshold:
         return
-    counts = {}
-    for _, role_group in submitted:
-        counts[role_group] = counts.get(role_group, 0) + 1
-    visibility = aggregates.group_visibility(counts, round.anonymity_threshold)
-    # Question id -> (position in the questionnaire, theme key, concept key).
-    content = version_content(round.questionnaire_version)
-    questions = {
-        question.pk: (position, question.theme.key, question.concept_key)
-        for position, question in enumerate(content.questions())
-    }
-    for start in range(0, len(submitted), RESPONSES_PER_CHUNK):
-        chunk = submitted[start : start + RESPONSES_PER_CHUNK]
-        numbers = {pk: number for number, (pk, _) in enumerate(chunk, start=start + 1)}
-        groups = {pk: (group or NOT_STATED) if not visibility[group] else "" for pk, group in chunk}
-        answers = Answer.objects.filter(
-            response_id__in=list(numbers),
+    position = {pk: index for index, pk in enumerate(columns)}
+    for start in range(0, len(counted), RESPONSES_PER_CHUNK):
+        chunk = counted[start : start + RESPONSES_PER_CHUNK]
+        numbers = {pk: number for number, pk in enumerate(chunk, start=start + 1)}
+        rows = {pk: [numbers[pk]] + [""] * len(columns) for pk in chunk}
+        for response_id, question_id, kind, level in Answer.objects.filter(
+            response_id__in=chunk,
             kind__in=[scoring.LEVEL, scoring.NOT_APPLICABLE, scoring.DONT_KNOW],
-        ).values_list("response_id", "question_id", "kind", "level")
-        rows = sorted(answers, key=lambda a: (numbers[a[0]], questions[a[1]][0]))
-        for response_id, question_id, kind, level in rows:
-            _, theme, concept = questions[question_id]
-            yield [
-                numbers[response_id],
-                groups[response_id],
-                theme,
-                concept,
-                level or ANSWER_VALUES[kind],
-            ]
+        ).values_list("response_id", "question_id", "kind", "level"):
+            if question_id in position:
+                rows[response_id][1 + position[question_id]] = level or ANSWER_VALUES[kind]
+        yield from (rows[pk] for pk in chunk)
 
 
 def answers_csv_response(round):
-    return _response(round, "answers", ANSWER_COLUMNS, answer_rows(round))
+    questions = version_content(round.questionnaire_version).questions()
+    header = ["response", *(q.concept_key for q in questions)]
+    rows = answer_rows(round, [q.pk for q in questions])
+    return _response(round, "answers", header, rows)
+
+
+# The method
+
+
+def method(round, report):
+    """Everything an auditor needs besides the two CSVs to recompute the figures."""
+    content = version_content(round.questionnaire_version)
+    snapshot, previous = report["snapshot"], report.get("previous")
+    return {
+        "format": 1,
+        "round": {
+            "id": round.pk,
+            "title": round.title,
+            "organisation": round.organisation.name,
+            "opens_on": round.opens_on.isoformat(),
+            "closes_on": round.closes_on.isoformat(),
+            "closed": round.is_closed,
+            "compares_staff_by": round.breakdown,
+            "questionnaire": str(round.questionnaire_version),
+        },
+        "snapshot": None
+        if snapshot is None
+        else {
+            "number": snapshot.number,
+            "responses": snapshot.responses,
+            "final": snapshot.final,
+            "made_at": snapshot.created_at.isoformat(),
+        },
+        "thresholds": {
+            "anonymity_threshold": round.anonymity_threshold,
+            "coverage": scoring.COVERAGE_NUMERATOR / scoring.COVERAGE_DENOMINATOR,
+            "min_for_change": margins.MIN_FOR_CHANGE,
+            "min_peers": report["min_peers"],
+            "confidence": margins.CONFIDENCE,
+            "disagreement_iqr": aggregates.DISAGREEMENT_IQR,
+            "dont_know_note": report["dont_know_note"] / 100,
+        },
+        "rounding": f"halves up, to {PLACES} decimals in the figures CSV and to whole points on "
+        "the page; a change on the page is the difference of the two scores as shown",
+        "levels": [
+            {"level": level, "name": name, "from": low, "to": high}
+            for level, low, high, name in report["level_bands"]
+        ],
+        "themes": [
+            {
+                "key": theme.key,
+                "title": theme.title,
+                "weight": theme.weight,
+                "questions": [
+                    {
+                        "key": q.concept_key,
+                        "text": q.text,
+                        "weight": q.weight,
+                        "offers_not_applicable": q.allow_not_applicable,
+                        "offers_dont_know": q.allow_dont_know,
+                        "options": {o.level: o.descriptor for o in q.options.all()},
+                    }
+                    for q in theme.questions.all()
+                ],
+            }
+            for theme in content.themes
+        ],
+        "comparison_round": None
+        if previous is None
+        else {"id": previous.pk, "title": previous.title, "closed_on": str(previous.closed_on)},
+        "peers": None
+        if not report.get("peers")
+        else {"group": report["peer_group"], "organisations": report["peers"].organisations},
+        "channels": report["channels"],
+    }
+
+
+def method_response(round, report):
+    response = HttpResponse(
+        json.dumps(method(round, report), indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename(round, "method", "json")}"'
+    return response

@@ -8,9 +8,9 @@ only ever name our own static files, so `StaticFilesFetcher` serves those and re
 everything else: if admin-edited text ever reached the PDF unescaped, an
 `<img src="file:///etc/passwd">` or an outside URL in it would still fetch nothing.
 
-Generated PDFs are cached for one value of the round's submitted_count (every submission
-changes it) and anonymity threshold, for at most CACHE_SECONDS so that peer benchmarks and
-titles changed since are picked up.
+Generated PDFs are cached under a key naming everything they depend on: the round's snapshot,
+the comparison round and its snapshot (reports.report.cache_key). Titles a lead changes are
+picked up within CACHE_SECONDS.
 """
 
 import mimetypes
@@ -25,16 +25,15 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from reports import report
-
 BOARD, FULL = "board", "full"
 TEMPLATES = {BOARD: "reports/pdf/board.html", FULL: "reports/pdf/full.html"}
 FILENAMES = {BOARD: "board-summary", FULL: "full-report"}
+TITLES = {BOARD: "Board summary PDF", FULL: "Full report PDF"}
 # The documents' base URL. ".invalid" never resolves, and nothing is fetched from it anyway:
 # the fetcher maps its /static/ paths to files on disk.
 BASE_URL = "https://pdf.invalid/"
 PDF_VARIANT = "pdf/ua-1"
-CACHE_SECONDS = report.CACHE_SECONDS
+CACHE_SECONDS = 6 * 60 * 60
 # Part of the cache key: bump it when the PDF templates change what they show.
 FORMAT = 1
 
@@ -76,20 +75,10 @@ def render_pdf(html):
     )
 
 
-def cached_pdf(round, variant, context):
-    """The round's PDF `variant`, from the cache or rendered from `context()`."""
-    key = ":".join(
-        str(part)
-        for part in (
-            "reports-pdf",
-            FORMAT,
-            variant,
-            round.pk,
-            round.submitted_count,
-            round.anonymity_threshold,
-            round.is_closed,
-        )
-    )
+def cached_pdf(key, variant, context):
+    """The PDF `variant` of the report whose inputs `key` names (reports.report.cache_key),
+    from the cache or rendered from `context()`."""
+    key = ":".join(str(part) for part in ("reports-pdf", FORMAT, variant, *key))
     content = cache.get(key)
     if content is None:
         html = render_to_string(

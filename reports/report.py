@@ -1,82 +1,90 @@
-"""What a round's report shows: its figures arranged for the page and the PDFs.
+"""What a round's report shows: its latest snapshot's figures arranged for the page and the PDFs.
 
-Every figure comes from `assessments.figures` (the cached round figures, the trend and the
-peer benchmark); `build_report` only arranges them for display, rounded as
-docs/methodology.md says, in a constant number of queries whatever the number of
-responses. A round under its anonymity threshold gets its response count and nothing else.
+Every figure comes from the round's current snapshot (`assessments.figures`): its figures, the
+peer benchmark stored with it, and the final figures of the round it is compared with.
+`build_report` only arranges them for display, in whole points with their margins, as
+docs/methodology.md says, in a constant number of queries whatever the number of responses.
+Figures worked out from shown figures (a change, a gap) are worked out from them as shown.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import Length, RowNumber
-
-from assessments import aggregates, comparison, scoring
-from assessments.figures import peer_benchmark, previous_round, response_rate, round_figures
-from assessments.models import Answer, Response
+from assessments import aggregates, anonymity, comparison, margins, scoring
+from assessments.comments import snapshot_comments
+from assessments.figures import (
+    comparison_round,
+    comparison_rounds,
+    current_snapshot,
+    response_rate,
+    snapshot_round_figures,
+)
+from assessments.models import Response, Round
 from maturity.versioning import version_content
 from reports import charts
 
-# Comments shown per question: enough to give the flavour of what staff said, few enough
-# that the page costs the same with 10 or 10,000 responses.
+# Comments shown per question on the report: enough to give the flavour of what staff said.
 COMMENTS_PER_QUESTION = 5
-# Comments and their choice are cached for one value of Round.submitted_count, and at most
-# this long.
-CACHE_SECONDS = 6 * 60 * 60
+# A theme whose answers are more than this share "Don't know" says its score is based on
+# those who knew.
+DONT_KNOW_NOTE = 0.2
 NOT_STATED = "Not stated"
 HIDDEN_REASONS = {
-    aggregates.TOO_FEW: "fewer than {k} responses",
-    aggregates.COMPLEMENTARY: "hidden to protect another group",
-    aggregates.NO_COMPARISON: "only one group could be shown",
+    anonymity.TOO_FEW: "fewer than {k} responses",
+    anonymity.COMPLEMENTARY: "hidden to protect another group",
+    anonymity.NO_COMPARISON: "only one group could be shown",
 }
 
 
-def role_group_label(key):
-    return dict(Response.RoleGroup.choices).get(key, NOT_STATED) if key else NOT_STATED
-
-
-@dataclass(frozen=True)
-class Score:
-    """A score as shown: whole points, maturity level, the level's name, the EU band."""
-
-    points: int
-    level: float
-    number: int
-    name: str
-    band: str
-
-    @classmethod
-    def of(cls, value, names):
-        if value is None:
-            return None
-        number = scoring.level_number(value)
-        return cls(
-            points=scoring.whole_points(value),
-            level=scoring.maturity_level(value),
-            number=number,
-            name=names.get(number, ""),
-            band=scoring.eu_band(value),
-        )
-
-
 def points(value):
-    """A score or change in whole points, or None."""
+    """A score in whole points, or None."""
     return None if value is None else scoring.whole_points(value)
 
 
 @dataclass(frozen=True)
-class Shift:
-    """A change since the previous round as shown: its direction and whole points."""
+class Score:
+    """A score as shown: whole points, its 95% margin in whole points, its named level."""
 
-    direction: str
     points: int
+    margin: int | None
+    level: int
+    name: str
+
+    @classmethod
+    def of(cls, estimate, names):
+        if estimate.mean is None:
+            return None
+        half = estimate.margin
+        level = scoring.level_of(estimate.mean)
+        return cls(
+            points=scoring.whole_points(estimate.mean),
+            margin=None if half is None else max(1, scoring.whole_points(half)),
+            level=level,
+            name=names.get(level, ""),
+        )
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A change against the comparison round as shown: the difference of the two shown
+    scores, its margin, and its direction (up, down, steady for "no clear change", or None
+    when too few people answered on either side to state any change)."""
+
+    direction: str | None
+    points: int | None
+    margin: int | None
+    previous: int | None
 
     @classmethod
     def of(cls, change):
         if change is None or not change.comparable:
             return None
-        return cls(change.direction, scoring.whole_points(change.delta))
+        return cls(
+            direction=change.direction,
+            points=change.shown,
+            margin=change.shown_margin,
+            previous=points(change.previous.mean),
+        )
 
     @property
     def size(self):
@@ -147,7 +155,8 @@ class ThemeRow:
 
     @property
     def iqr(self):
-        return points(self.figures.iqr)
+        """The range as shown: the upper quartile as shown minus the lower as shown."""
+        return None if self.q1 is None or self.q3 is None else self.q3 - self.q1
 
     @property
     def knowledge_gap(self):
@@ -155,12 +164,14 @@ class ThemeRow:
         return None if share is None else scoring.whole_points(100 * share)
 
     @property
-    def shift(self):
-        return Shift.of(self.trend)
+    def mostly_known(self):
+        """False when so many answered "Don't know" that the score is only those who knew."""
+        share = self.figures.knowledge_gap
+        return share is None or share <= DONT_KNOW_NOTE
 
     @property
-    def previous_points(self):
-        return points(self.trend.previous) if self.trend else None
+    def shift(self):
+        return Shift.of(self.trend)
 
     @property
     def peer_median(self):
@@ -193,118 +204,126 @@ class ThemeRow:
         return sum(q.comment_count for q in self.questions)
 
 
-def _bank(version):
-    """Titles, question texts, level names and recommendations, from the process's shared copy
-    of the version (maturity.versioning), so the report reads none of them from the database."""
-    content = version_content(version)
-    questions = {
-        (theme.key, question.concept_key): (question.pk, question.text)
-        for theme in content.themes
-        for question in theme.questions.all()
+def group_label(round, key):
+    """A group's name under the round's breakdown: a role group or one of the units."""
+    if not key:
+        return NOT_STATED
+    if round.breakdown == Round.Breakdown.UNIT:
+        unit = round.organisation.units.filter(pk=key).first()
+        return unit.name if unit else NOT_STATED
+    return dict(Response.RoleGroup.choices).get(key, NOT_STATED)
+
+
+def _channels(round, snapshot):
+    """Responses counted through each channel, and personal links' response rate; the links
+    issued are counted now, the responses as of the snapshot."""
+    counted = snapshot.channels if snapshot else {}
+    issued = round.responses.filter(is_personal=True).count()
+    personal = counted.get("personal", 0)
+    return {
+        "personal": personal,
+        "open": counted.get("open", 0),
+        "issued": issued,
+        "percent": response_rate(issued=issued, submitted=personal),
     }
-    recommendations = {
-        (theme.key, rec.level): rec.text
-        for theme in content.themes
-        for rec in theme.recommendations.all()
+
+
+def _status(round, snapshot):
+    waiting = round.submitted_count - (snapshot.responses if snapshot else 0)
+    return {
+        "snapshot": snapshot,
+        "included": snapshot.responses if snapshot else 0,
+        "submitted": round.submitted_count,
+        "waiting": waiting,
+        "next_move": None
+        if round.is_closed
+        else anonymity.responses_until_next(waiting, round.anonymity_threshold),
     }
-    titles = {theme.key: theme.title for theme in content.themes}
-    return titles, questions, content.level_names, recommendations
 
 
-def _comments(round):
-    """Up to COMMENTS_PER_QUESTION comments per question, with each question's total:
-    question id -> (total, [comments]). The database picks the rows, so the page never
-    reads every comment of a large round; the choice is cached until the next submission,
-    as picking still reads every comment (80 ms at 10,000 responses).
-
-    The longest comments are shown, as they usually say most; nothing about who wrote them,
-    or when, is read.
-    """
-    key = f"reports-comments:{round.pk}:{round.submitted_count}"
-    comments = cache.get(key)
-    if comments is not None:
-        return comments
-    per_question = {"partition_by": [F("question_id")]}
-    rows = (
-        Answer.objects.filter(response__round=round, response__submitted_at__isnull=False)
-        .exclude(comment="")
-        .annotate(
-            rank=Window(
-                RowNumber(), order_by=[Length("comment").desc(), "comment"], **per_question
-            ),
-            total=Window(Count("pk"), **per_question),
-        )
-        .filter(rank__lte=COMMENTS_PER_QUESTION)
-        .order_by("question_id", "rank")
-        .values_list("question_id", "comment", "total")
+def cache_key(round):
+    """Everything a round's report depends on, for keying its cached PDFs: the round and its
+    current snapshot, the round it is compared with and that round's snapshot, and the words
+    printed about the round (title, organisation, dates, status)."""
+    snapshot = current_snapshot(round)
+    previous = comparison_round(round)
+    previous_snapshot = current_snapshot(previous) if previous else None
+    words = (round.title, round.organisation.name, round.opens_on, round.closes_on, round.status)
+    digest = hashlib.sha256(repr(words).encode()).hexdigest()[:16]
+    return (
+        round.pk,
+        snapshot.pk if snapshot else 0,
+        previous.pk if previous else 0,
+        previous_snapshot.pk if previous_snapshot else 0,
+        digest,
     )
-    comments = {}
-    for question_id, comment, total in rows:
-        comments.setdefault(question_id, (total, []))[1].append(comment)
-    cache.set(key, comments, CACHE_SECONDS)
-    return comments
-
-
-def _response_rate(round, responses):
-    """Personal links issued and submitted, and responses through the open link; None when
-    no personal link was issued."""
-    counts = Response.objects.filter(round=round, is_personal=True).aggregate(
-        issued=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False))
-    )
-    counts["percent"] = response_rate(**counts)
-    if counts["percent"] is None:
-        return None
-    counts["open_link"] = responses - counts["submitted"]
-    return counts
 
 
 def build_report(round):
     """Everything the page and the PDFs show, as a template context."""
-    figures = round_figures(round)
+    snapshot = current_snapshot(round)
+    figures = snapshot_round_figures(round, snapshot)
+    content = version_content(round.questionnaire_version)
+    names = content.level_names
     report = {
         "round": round,
         "organisation": round.organisation,
+        "snapshot": snapshot,
+        "status": _status(round, snapshot),
         "figures": figures,
         "responses": figures.responses,
-        "k": figures.anonymity_threshold,
+        "k": round.anonymity_threshold,
         "suppressed": figures.suppressed,
+        "channels": _channels(round, snapshot),
         # The PDFs are rendered without a request, so without the context processors.
         "min_peers": comparison.MIN_PEERS,
+        "min_for_change": margins.MIN_FOR_CHANGE,
+        "level_bands": [
+            (level, *scoring.level_band(level), names.get(level, "")) for level in range(1, 6)
+        ],
+        "dont_know_note": scoring.whole_points(100 * DONT_KNOW_NOTE),
     }
     if figures.suppressed:
         return report
 
-    theme_meta, question_meta, names, recommendations = _bank(round.questionnaire_version)
-    previous = previous_round(round)
-    trend = comparison.compare_rounds(figures, round_figures(previous)) if previous else None
-    peers = peer_benchmark(round)
-    comments = _comments(round)
+    previous = comparison_round(round)
+    previous_snapshot = current_snapshot(previous) if previous else None
+    trend = None
+    if previous_snapshot is not None:
+        trend = comparison.compare_rounds(
+            figures, snapshot_round_figures(previous, previous_snapshot)
+        )
+    peers = comparison.PeerBenchmark.from_dict(snapshot.peers) if snapshot.peers else None
+    comments = snapshot_comments(round, snapshot.number)
     theme_trends = {t.theme: t for t in trend.themes} if trend else {}
     question_trends = {(q.theme, q.question): q for q in trend.questions} if trend else {}
     peer_themes = {t.theme: t for t in peers.themes} if peers else {}
+    bank = {theme.key: theme for theme in content.themes}
 
     themes = []
     for index, theme in enumerate(figures.themes, start=1):
-        title = theme_meta.get(theme.theme, theme.theme)
+        source = bank.get(theme.theme)
+        texts = {q.concept_key: q for q in source.questions.all()} if source else {}
+        recommendations = {r.level: r.text for r in source.recommendations.all()} if source else {}
         questions = []
         for q in theme.questions:
-            pk, text = question_meta.get((theme.theme, q.question), (None, q.question))
-            total, shown = comments.get(pk, (0, []))
+            question = texts.get(q.question)
+            shown = comments.get(question.pk, []) if question else []
             questions.append(
                 QuestionRow(
                     key=q.question,
-                    text=text,
+                    text=question.text if question else q.question,
                     figures=q,
                     trend=question_trends.get((theme.theme, q.question)),
-                    comments=shown,
-                    comment_count=total,
+                    comments=[c.text for c in shown[:COMMENTS_PER_QUESTION]],
+                    comment_count=len(shown),
                 )
             )
-        score = Score.of(theme.mean, names)
+        score = Score.of(theme.estimate, names)
         themes.append(
             ThemeRow(
                 key=theme.theme,
-                title=title,
+                title=source.title if source else theme.theme,
                 figures=theme,
                 score=score,
                 questions=questions,
@@ -312,10 +331,8 @@ def build_report(round):
                 peer=peer_themes.get(theme.theme),
                 # The recommendation written for the theme's named level: how to reach the
                 # next level, or at level 5 how to sustain it.
-                recommendation=recommendations.get((theme.theme, score.number), "")
-                if score
-                else "",
-                next_level=names.get(score.number + 1, "") if score else "",
+                recommendation=recommendations.get(score.level, "") if score else "",
+                next_level=names.get(score.level + 1, "") if score else "",
                 chart_id=f"distribution-{index}",
             )
         )
@@ -324,17 +341,18 @@ def build_report(round):
     report.update(
         {
             "previous": previous,
+            "comparisons": comparison_rounds(round),
             "trend": trend,
+            "overall_shift": Shift.of(trend.overall) if trend else None,
             "peers": peers,
             "peer_group": _peer_group(round.organisation, peers),
-            "overall": Score.of(figures.overall, names),
+            "overall": Score.of(figures.overall_estimate, names),
             "weakest": by_key[weakest.theme] if weakest else None,
-            "rate": _response_rate(round, figures.responses),
             "themes": themes,
             "priorities": [by_key[t.theme] for t in aggregates.priorities(figures)],
             "strengths": [by_key[t.theme] for t in aggregates.strengths(figures)],
             "level_names": [names.get(level, "") for level in range(1, 6)],
-            "groups": _groups(figures, themes),
+            "groups": _groups(round, figures, themes),
             "comment_count": sum(theme.comment_count for theme in themes),
             "comments_per_question": COMMENTS_PER_QUESTION,
         }
@@ -351,7 +369,7 @@ def _peer_group(organisation, peers):
     return label
 
 
-def _groups(figures, themes):
+def _groups(round, figures, themes):
     """The perception gap: shown groups' theme scores, and hidden groups with the reason."""
     shown = list(figures.visible_groups)
     rows = []
@@ -360,23 +378,23 @@ def _groups(figures, themes):
         present = [s for s in scores if s is not None]
         gap = max(present) - min(present) if len(present) >= 2 else None
         rows.append({"theme": theme, "scores": scores, "gap": gap})
-    k = figures.anonymity_threshold
+    in_groups = sum(group.responses or 0 for group in shown)
     return {
-        "shown": [
-            {"label": role_group_label(g.role_group), "responses": g.responses} for g in shown
-        ],
+        "breakdown": round.get_breakdown_display().lower(),
+        "shown": [{"label": group_label(round, g.group), "responses": g.responses} for g in shown],
+        "overall_only": figures.responses - in_groups if shown else None,
         "rows": rows,
         "hidden": [
             {
-                "label": role_group_label(g.role_group),
-                "reason": HIDDEN_REASONS[g.hidden].format(k=k),
+                "label": group_label(round, g.group),
+                "reason": HIDDEN_REASONS[g.hidden].format(k=round.anonymity_threshold),
             }
             for g in figures.groups
             if g.hidden
         ],
         "series": [
             charts.Series(
-                role_group_label(group.role_group),
+                group_label(round, group.group),
                 tuple(row["scores"][i] for row in rows),
                 charts.GROUP_COLOURS[i % len(charts.GROUP_COLOURS)],
             )

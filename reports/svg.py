@@ -1,13 +1,16 @@
 """The report's charts as SVG, drawn here for the PDFs (WeasyPrint draws no JavaScript).
 
 Each mirrors a plotly figure of `reports.charts`, with its palette, axes and order, so the
-PDF's radar is the page's radar. Pure: no Django. Every text is escaped as it is written, so
-the markup is safe to insert into a template as it is.
+PDF's radar is the page's radar. Pure but for marking the finished markup safe for templates:
+every text is escaped as it is written.
 """
 
 import math
 from collections.abc import Sequence
 from html import escape
+from typing import Any
+
+from django.utils.safestring import mark_safe
 
 from reports.charts import (
     DASHES,
@@ -18,6 +21,9 @@ from reports.charts import (
     NOT_APPLICABLE_COLOUR,
     TEXT_COLOUR,
     Series,
+    answer_categories,
+    answer_counts,
+    radar_series,
     wrapped,
 )
 
@@ -197,3 +203,48 @@ def groups_svg(
         )
     swatches, legend = _swatches(series, y + 8, width)
     return _svg(width, int(y + 8 + legend) + 6, title, description, [*body, *swatches])
+
+
+# The report's charts, from the context `reports.report.build_report` makes
+
+
+def add_pdf_charts(report: dict[str, Any]) -> None:
+    """The page's charts as SVG for the PDFs; every text in them is escaped (see above), so
+    the markup is marked safe to insert as it is."""
+    themes = report["themes"]
+    titles = [theme.title for theme in themes]
+    series = radar_series(report)
+    names = ", ".join(s.name.lower() for s in series)
+    report["radar_svg"] = mark_safe(
+        radar_svg(
+            titles,
+            series,
+            # The title is also the PDF's alternative text for the chart.
+            title=f"Radar chart of the theme scores out of 100 ({names}); "
+            "the table that follows gives the same figures.",
+            description=f"One spoke per theme, 0 at the centre and 100 at the edge: {names}.",
+        )
+    )
+    if report["groups"]["series"]:
+        report["groups_svg"] = mark_safe(
+            groups_svg(
+                titles,
+                report["groups"]["series"],
+                title="Bar chart of the theme scores by role group; "
+                "the table that follows gives the same figures.",
+                description="For each theme, a bar for each role group shown, 0 to 100.",
+            )
+        )
+    categories = answer_categories(report)
+    for theme in themes:
+        theme.svg = mark_safe(
+            distribution_svg(
+                [q.text for q in theme.questions],
+                answer_counts(theme),
+                categories,
+                title=f"Bar chart of the answers to each question in {theme.title}; "
+                "the table that follows gives the counts.",
+                description="For each question, the share of answers at each level from 1 to "
+                "5, then not applicable and don't know.",
+            )
+        )

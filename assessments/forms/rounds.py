@@ -6,6 +6,7 @@ back in the GOV.UK error summary, each linking to the box at fault.
 
 import datetime
 
+from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from assessments.forms.survey import ErrorSummaryMixin, first_input_id, form_helper
-from assessments.models import MIN_ANONYMITY_THRESHOLD, check_dates
+from assessments.models import MIN_ANONYMITY_THRESHOLD, Round, check_dates
 from assessments.responses import MAX_PERSONAL_LINKS
 
 # Above this a group of staff would need to be implausibly large to be reported at all.
@@ -135,17 +136,57 @@ class RoundForm(LeadFormMixin, forms.Form):
         },
     )
 
-    def __init__(self, *args, threshold_editable=True, **kwargs):
+    length = forms.ChoiceField(
+        label="How long should the survey be?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how long the survey should be"},
+    )
+    breakdown = forms.ChoiceField(
+        label="Compare staff by",
+        help_text="The report shows how these groups see the organisation differently. One "
+        "breakdown a round keeps small groups from being worked out from two.",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose which groups of staff to compare"},
+    )
+
+    def __init__(self, *args, threshold_editable=True, plan=None, units=0, **kwargs):
         super().__init__(*args, **kwargs)
+        # What respondents are told cannot change once they start answering.
         if not threshold_editable:
-            del self.fields["anonymity_threshold"]
+            for name in ("anonymity_threshold", "length", "breakdown"):
+                del self.fields[name]
+        else:
+            full = f"about {plan.full_minutes} minutes" if plan else ""
+            short = f"about {plan.short_minutes} minutes" if plan else ""
+            self.fields["length"].choices = [
+                Choice(Round.Length.FULL, "Full", hint=f"Every question: {full}. The most detail."),
+                Choice(
+                    Round.Length.SHORT,
+                    "Short",
+                    hint=f"Each person answers part of each theme, chosen so every question is "
+                    f"still answered by some: {short}. Scores have wider margins of error.",
+                ),
+            ]
+            unit_hint = (
+                f"The {units} units your organisation has listed"
+                if units
+                else "Your organisation has no units listed yet: add them before opening"
+            )
+            self.fields["breakdown"].choices = [
+                Choice(Round.Breakdown.ROLE, "Role group", hint="Leadership, frontline, digital…"),
+                Choice(Round.Breakdown.UNIT, "Unit", hint=unit_hint),
+            ]
         layout = [
             Field.text("title", label_size=Size.SMALL),
             Field("opens_on", context={"legend_size": Size.for_legend(Size.SMALL)}),
             Field("closes_on", context={"legend_size": Size.for_legend(Size.SMALL)}),
         ]
         if threshold_editable:
-            layout.append(Field.text("anonymity_threshold", label_size=Size.SMALL))
+            layout += [
+                Field.radios("length", legend_size=Size.SMALL),
+                Field.radios("breakdown", legend_size=Size.SMALL),
+                Field.text("anonymity_threshold", label_size=Size.SMALL),
+            ]
         self.helper = form_helper(Layout(*layout))
 
     def clean(self):

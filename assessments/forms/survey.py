@@ -79,6 +79,35 @@ class AboutYouForm(ErrorSummaryMixin, forms.Form):
         )
 
 
+class AboutYourUnitForm(ErrorSummaryMixin, forms.Form):
+    """The "about you" question of a round that compares staff by unit."""
+
+    DECLINED = "none"
+
+    unit = forms.ChoiceField(
+        label="Which part of the organisation do you work in?",
+        help_text="We use this only to compare how different parts of the organisation see "
+        "it. We do not ask for your name or email address.",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the part of the organisation you work in"},
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = {str(unit.pk): unit for unit in units}
+        self.fields["unit"].choices = [
+            *((pk, unit.name) for pk, unit in self.units.items()),
+            Choice(self.DECLINED, "I would rather not say", divider="or"),
+        ]
+        self.helper = form_helper(
+            Layout(Field.radios("unit", legend_size=Size.LARGE, legend_tag="h1"))
+        )
+
+    def chosen_unit(self):
+        """The unit chosen, or None for "I would rather not say"."""
+        return self.units.get(self.cleaned_data["unit"])
+
+
 class CommentField(forms.CharField):
     def to_python(self, value):
         # Browsers send a textarea's line breaks as CRLF, but the character count counts each

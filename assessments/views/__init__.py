@@ -1,1 +1,2 @@
-"""Views: `survey` for respondents (reached by token), `rounds` for organisation leads."""
+"""Views: `links` and `survey` for respondents (reached by token), `rounds` for organisation
+leads."""

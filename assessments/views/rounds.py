@@ -13,24 +13,31 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from assessments.aggregates import NO_COMPARISON, TOO_FEW, group_visibility
-from assessments.figures import refresh_round_figures, response_rate
+from assessments.anonymity import responses_until_next
+from assessments.figures import (
+    current_snapshot,
+    identical_submissions,
+    publish_snapshot,
+    response_rate,
+)
 from assessments.forms.rounds import PersonalLinksForm, RoundForm
-from assessments.models import Membership, Response, Round
-from assessments.responses import issue_personal_links, write_personal_links_csv
+from assessments.models import AccessLog, Membership, Response, Round
+from assessments.responses import issue_personal_links, survey_plan, write_personal_links_csv
 from maturity.models import QuestionnaireVersion
 from maturity.views import site_url
 
 # A new round's suggested length: long enough for staff to find time, short enough to chase.
 SUGGESTED_DAYS_OPEN = 28
+ACCESS_LOG_PAGE = 50
 
 
 def _membership(request, organisation_id, *, lead=False):
@@ -102,8 +109,10 @@ def create_round(request, pk):
         .first()
     )
     status = 200
+    plan = survey_plan(version) if version else None
+    units = organisation.units.count()
     if request.method == "POST" and version is not None:
-        form = RoundForm(request.POST)
+        form = RoundForm(request.POST, plan=plan, units=units)
         if form.is_valid():
             round = Round.objects.create(
                 organisation=organisation,
@@ -119,53 +128,73 @@ def create_round(request, pk):
     else:
         today = timezone.localdate()
         form = RoundForm(
+            plan=plan,
+            units=units,
             initial={
                 "title": f"Digital maturity assessment, {today:%B %Y}",
+                "length": Round.Length.FULL,
+                "breakdown": Round.Breakdown.ROLE,
                 "opens_on": today,
                 "closes_on": today + datetime.timedelta(days=SUGGESTED_DAYS_OPEN),
                 "anonymity_threshold": Round._meta.get_field("anonymity_threshold").default,
-            }
+            },
         )
     context = {"organisation": organisation, "form": form, "version": version}
     return render(request, "assessments/rounds/create.html", context, status=status)
 
 
 def _response_figures(round):
-    """Counts of the round's responses, and submitted responses by role group.
+    """What the round page counts: responses so far (counts only, never anything about one
+    response), and from the current snapshot the responses its figures include, by group and
+    by channel.
 
-    Never anything about one response. A role group below the round's anonymity threshold
-    shows as "fewer than k", and when the hidden groups together would still be under k the
-    next smallest is hidden too, as in the reports (scoring.group_visibility), so that the
-    total minus the groups shown never gives away a small group's count.
+    Group counts come from the snapshot's cells, each of at least k responses
+    (assessments.anonymity), so a group shows its count or, whatever its true count, the same
+    words; the counts move only when the figures do.
     """
     counts = round.responses.aggregate(
         submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
         in_progress=Count("pk", filter=Q(submitted_at__isnull=True, started_at__isnull=False)),
         personal=Count("pk", filter=Q(is_personal=True)),
-        personal_submitted=Count("pk", filter=Q(is_personal=True, submitted_at__isnull=False)),
     )
-    by_group = dict(
-        round.responses.filter(submitted_at__isnull=False)
+    snapshot = current_snapshot(round)
+    number = snapshot.number if snapshot else 0
+    field = "unit_id" if round.breakdown == Round.Breakdown.UNIT else "role_group"
+    in_groups = dict(
+        round.responses.filter(snapshot__lte=number, counts_in_group=True)
         .order_by()
-        .values_list("role_group")
+        .values_list(field)
         .annotate(n=Count("pk"))
     )
     k = round.anonymity_threshold
-    hidden = group_visibility(by_group, k)
-    groups = []
-    for value, label in Response.RoleGroup.choices:
-        n = by_group.get(value, 0)
-        # A comparison needs two groups, but a count does not: only the other reasons hide.
-        reason = hidden.get(value, "")
-        if reason == TOO_FEW:
-            shown = f"Fewer than {k}"
-        elif reason and reason != NO_COMPARISON:
-            shown = "Not shown, to protect a smaller group"
-        else:
-            shown = str(n) if n else "None yet"
-        groups.append({"label": label, "shown": shown})
-    rate = response_rate(issued=counts["personal"], submitted=counts["personal_submitted"])
-    return {**counts, "groups": groups, "response_rate": rate}
+    if round.breakdown == Round.Breakdown.UNIT:
+        choices = [(unit.pk, unit.name) for unit in round.organisation.units.all()]
+        choices.append((None, "Not stated"))
+    else:
+        choices = [*Response.RoleGroup.choices, ("", "Not stated")]
+    groups = [
+        {
+            "label": label,
+            "shown": str(in_groups[value]) if value in in_groups else f"Fewer than {k}",
+        }
+        for value, label in choices
+    ]
+    channels = snapshot.channels if snapshot else {}
+    included = snapshot.responses if snapshot else 0
+    return {
+        **counts,
+        "included": included,
+        "overall_only": included - sum(in_groups.values()),
+        "groups": groups,
+        "channels": channels,
+        "response_rate": response_rate(
+            issued=counts["personal"], submitted=channels.get("personal", 0)
+        ),
+        "next_move": None
+        if round.is_closed
+        else responses_until_next(counts["submitted"] - included, k),
+        "identical": identical_submissions(round),
+    }
 
 
 @never_cache
@@ -193,8 +222,13 @@ def edit_round(request, pk):
         return redirect("assessments:round", round.pk)
     is_draft = round.status == Round.Status.DRAFT
     status = 200
+    options = {
+        "threshold_editable": is_draft,
+        "plan": survey_plan(round.questionnaire_version),
+        "units": round.organisation.units.count(),
+    }
     if request.method == "POST":
-        form = RoundForm(request.POST, threshold_editable=is_draft)
+        form = RoundForm(request.POST, **options)
         if form.is_valid():
             try:
                 round.update_details(**form.cleaned_data)
@@ -213,8 +247,10 @@ def edit_round(request, pk):
                 "opens_on": round.opens_on,
                 "closes_on": round.closes_on,
                 "anonymity_threshold": round.anonymity_threshold,
+                "length": round.length,
+                "breakdown": round.breakdown,
             },
-            threshold_editable=is_draft,
+            **options,
         )
     context = {"round": round, "form": form, "is_draft": is_draft}
     return render(request, "assessments/rounds/edit.html", context, status=status)
@@ -243,7 +279,7 @@ def _change_status(request, pk, *, action):
                 # After the close has committed: reports and other organisations' peer
                 # benchmarks then find the final figures ready. Were this to fail, the round
                 # would still be closed and its figures computed on first reading.
-                refresh_round_figures(round)
+                publish_snapshot(round)
                 messages.success(
                     request,
                     f"“{round.title}” is closed. Its report now shows the final figures.",
@@ -306,6 +342,13 @@ def personal_links(request, pk):
                 write_personal_links_csv(
                     responses=responses, base_url=site_url(request), file=response
                 )
+                AccessLog.objects.record(
+                    organisation=round.organisation,
+                    round=round,
+                    user=request.user,
+                    action=AccessLog.Action.PERSONAL_LINKS,
+                    detail=f"{len(responses):,} personal links for “{round.title}”",
+                )
                 return response
         status = 400
     else:
@@ -313,3 +356,36 @@ def personal_links(request, pk):
     issued = round.responses.filter(is_personal=True).count()
     context = {"round": round, "form": form, "issued": issued}
     return render(request, "assessments/rounds/personal_links.html", context, status=status)
+
+
+@require_POST
+def switch_open_link(request, pk):
+    """Switch the round's open link off (no new responses start from it) or on again."""
+    round = _led_round(request, pk)
+    on = request.POST.get("on") == "true"
+    Round.objects.filter(pk=round.pk).update(open_link_enabled=on)
+    AccessLog.objects.record(
+        organisation=round.organisation,
+        round=round,
+        user=request.user,
+        action=AccessLog.Action.OPEN_LINK,
+        detail=f"Switched the open link of “{round.title}” {'on' if on else 'off'}",
+    )
+    messages.success(
+        request,
+        "The open link is on: anyone with it can answer."
+        if on
+        else "The open link is off: nobody can start answering from it. Personal links still work.",
+    )
+    return redirect("assessments:round", round.pk)
+
+
+@never_cache
+@require_safe
+def access_log(request, pk):
+    """What the organisation's members did with its results, for its leads."""
+    membership = _membership(request, pk, lead=True)
+    entries = membership.organisation.access_log.select_related("user", "round")
+    page = Paginator(entries, ACCESS_LOG_PAGE).get_page(request.GET.get("page"))
+    context = {"organisation": membership.organisation, "page": page}
+    return render(request, "assessments/rounds/access_log.html", context)

@@ -1,10 +1,7 @@
-"""The respondent's survey.
+"""The respondent's survey: about you, the task list, each theme's page, check and submit.
 
-People arrive from a round's open link (`s/<open_token>/`), which starts a new anonymous
-response, or from a personal link (`r/<token>/`). Either way the response's token goes into
-the session and the survey pages (`survey/…`) find the response there: a token stays in a URL
-for one redirect only, as in Django's PasswordResetConfirmView, so it does not leak through
-Referer headers or later log lines.
+People arrive from a round's open link or a personal link (assessments.views.links), which
+put the response's token in the session: the survey pages (`survey/…`) find it there.
 
 Pages that cannot be shown get a page of their own saying why, with a 4xx status:
 403 without a response in the session or before the round opens, 404 for a link that is not
@@ -12,7 +9,7 @@ valid, 409 for a change to submitted answers, 410 once the round has closed, and
 post that saves nothing.
 """
 
-import math
+import re
 from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
@@ -24,24 +21,21 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from assessments.forms.survey import AboutYouForm, ThemeAnswersForm
+from assessments.forms.survey import AboutYouForm, AboutYourUnitForm, ThemeAnswersForm
 from assessments.models import Answer, Response, Round
 from assessments.responses import (
     resume_url,
     save_answers,
     save_role_group,
-    start_personal_response,
-    start_response,
+    save_unit,
     submit_response,
     theme_progress,
     unanswered_questions,
 )
-from assessments.throttling import token_link
 from maturity.versioning import version_content
 from maturity.views import site_url
 
 SESSION_KEY = "survey_token"
-SECONDS_PER_QUESTION = 30
 # Names a form may post besides its fields: the CSRF token and the button pressed.
 FORM_EXTRAS = {"csrfmiddlewaretoken", "action"}
 RETURN_TO_CHECK = "?return=check"
@@ -49,7 +43,7 @@ RETURN_TO_CHECK = "?return=check"
 SHOW_MISSING = "?return=check&validate=1"
 
 
-def _unavailable(request, round):
+def unavailable(request, round):
     """The page for a round that does not take answers today, or None if it does."""
     if round.is_closed:
         # 410 Gone rather than 403: the survey existed and will not come back, and the page
@@ -62,7 +56,7 @@ def _unavailable(request, round):
     return None
 
 
-def _link_not_valid(request):
+def link_not_valid(request):
     return render(request, "assessments/link_not_valid.html", status=404)
 
 
@@ -75,24 +69,24 @@ def _already_submitted(request, response):
     return render(request, "assessments/already_submitted.html", context, status=409)
 
 
-def _refused(request, response, error):
+def refused(request, response, error):
     """The page for a write a domain function refused, e.g. because the round just closed."""
     if error.code == "submitted":
         response.refresh_from_db(fields=["submitted_at"])
         return _already_submitted(request, response)
     response.round.refresh_from_db()
-    return _unavailable(request, response.round) or _bad_request(
+    return unavailable(request, response.round) or _bad_request(
         request, reverse("assessments:tasks")
     )
 
 
-def _remember(request, response):
+def remember(request, response):
     # A new session key whenever the session gains a response, as login does for a user.
     request.session.cycle_key()
     request.session[SESSION_KEY] = response.token
 
 
-def _session_response(request):
+def session_response(request):
     token = request.session.get(SESSION_KEY)
     if not token:
         return None
@@ -113,11 +107,11 @@ def survey_page(view):
     @never_cache
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        response = _session_response(request)
+        response = session_response(request)
         if response is None:
             # 403: without their link we cannot tell whose survey this would be.
             return render(request, "assessments/no_session.html", status=403)
-        return _unavailable(request, response.round) or view(request, response, *args, **kwargs)
+        return unavailable(request, response.round) or view(request, response, *args, **kwargs)
 
     return wrapper
 
@@ -155,75 +149,6 @@ def _returning_to_check(request):
     return request.GET.get("return") == "check"
 
 
-def _start_page(request, round, *, action, current=None):
-    questions = len(version_content(round.questionnaire_version).questions())
-    # Rounded up to five minutes: an estimate, and better long than short.
-    minutes = max(5, 5 * math.ceil(questions * SECONDS_PER_QUESTION / 300))
-    context = {"round": round, "minutes": minutes, "action": action, "current": current}
-    return render(request, "assessments/start.html", context)
-
-
-@token_link
-@never_cache
-@require_http_methods(["GET", "HEAD", "POST"])
-def open_link(request, open_token):
-    """A round's shareable link: its start page, and a new anonymous response on "Start now".
-
-    The response is made only by the button's POST, so link previews and prefetchers that
-    follow the link create nothing.
-    """
-    round = (
-        Round.objects.select_related("organisation", "questionnaire_version")
-        .filter(open_token=open_token)
-        .first()
-    )
-    if round is None:
-        return _link_not_valid(request)
-    if unavailable := _unavailable(request, round):
-        return unavailable
-    if request.method == "POST":
-        try:
-            response = start_response(round=round)
-        except ValidationError:
-            round.refresh_from_db()
-            return _unavailable(request, round) or _link_not_valid(request)
-        _remember(request, response)
-        return redirect("assessments:about_you")
-    current = _session_response(request)
-    if current and (current.round_id != round.pk or current.is_submitted):
-        current = None
-    return _start_page(request, round, action=request.path, current=current)
-
-
-@token_link
-@never_cache
-@require_safe
-def resume(request, token):
-    """A personal or resume link: keep the token in the session and take it out of the URL."""
-    response = Response.objects.filter(token=token).first()
-    if response is None:
-        return _link_not_valid(request)
-    _remember(request, response)
-    return redirect("assessments:tasks")
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@survey_page
-def start(request, response):
-    """The start page of a personal link that has not been used yet."""
-    if response.is_submitted:
-        return redirect("reports:confirmation")
-    if response.started_at is not None:
-        return redirect("assessments:tasks")
-    if request.method == "POST":
-        try:
-            start_personal_response(response=response)
-        except ValidationError as error:
-            return _refused(request, response, error)
-        return redirect("assessments:about_you")
-    return _start_page(request, response.round, action=request.path)
-
-
 @require_safe
 @answering
 def tasks(request, response):
@@ -232,7 +157,7 @@ def tasks(request, response):
     context = {
         "progress": progress,
         "completed": completed,
-        "all_complete": bool(response.role_group) and completed == len(progress),
+        "all_complete": response.told_about_themselves and completed == len(progress),
     }
     return render_survey_page(request, response, "assessments/tasks.html", context)
 
@@ -240,25 +165,47 @@ def tasks(request, response):
 @require_http_methods(["GET", "HEAD", "POST"])
 @answering
 def about_you(request, response):
+    """The one question about the respondent: their role group, or their unit, whichever the
+    round compares staff by (never both: docs/decisions/0013)."""
     to_check = _returning_to_check(request)
+    by_unit = response.round.breakdown == Round.Breakdown.UNIT
+    field = "unit" if by_unit else "role_group"
+    units = list(response.round.organisation.units.all()) if by_unit else []
+
+    def make(*args, **kwargs):
+        return (
+            AboutYourUnitForm(*args, units=units, **kwargs)
+            if by_unit
+            else AboutYouForm(*args, **kwargs)
+        )
+
+    if by_unit:
+        saved = str(response.unit_id) if response.unit_id else None
+        saved = AboutYourUnitForm.DECLINED if response.unit_declined else saved
+    else:
+        saved = response.role_group or None
     status = 200
     if request.method == "POST":
-        if set(request.POST) - FORM_EXTRAS - {"role_group"}:
+        if set(request.POST) - FORM_EXTRAS - {field}:
             return _bad_request(request, request.get_full_path())
-        form = AboutYouForm(request.POST)
+        form = make(request.POST)
         if form.is_valid():
             try:
-                save_role_group(response=response, role_group=form.cleaned_data["role_group"])
+                if by_unit:
+                    save_unit(response=response, unit=form.chosen_unit())
+                else:
+                    save_role_group(response=response, role_group=form.cleaned_data[field])
             except ValidationError as error:
-                return _refused(request, response, error)
+                return refused(request, response, error)
             return redirect("assessments:check" if to_check else "assessments:tasks")
         status = 400
     elif request.GET.get("validate"):
-        form = AboutYouForm({"role_group": response.role_group})
+        form = make({field: saved})
     else:
-        form = AboutYouForm(initial={"role_group": response.role_group or None})
+        form = make(initial={field: saved})
     context = {
         "form": form,
+        "question": form.fields[field].label,
         "action": request.path + (RETURN_TO_CHECK if to_check else ""),
         "back_url": reverse("assessments:check" if to_check else "assessments:tasks"),
     }
@@ -273,10 +220,11 @@ def theme_page(request, response, theme_key):
     if index is None:
         raise Http404("No such theme in this assessment.")
     theme = themes[index]
-    questions = list(theme.questions.all())
     answers = {
         answer.question_id: answer for answer in response.answers.filter(question__theme=theme)
     }
+    # A short round asks part of each theme: the questions it wrote down for this response.
+    questions = [q for q in theme.questions.all() if not response.round.is_short or q.pk in answers]
     to_check = _returning_to_check(request)
     action = request.path + (RETURN_TO_CHECK if to_check else "")
     status = 200
@@ -291,7 +239,7 @@ def theme_page(request, response, theme_key):
                 save_answers(response=response, theme=theme, answers=form.answers())
             except ValidationError as error:
                 if error.code in ("submitted", "round_closed", "round_not_open"):
-                    return _refused(request, response, error)
+                    return refused(request, response, error)
                 return _bad_request(request, action)
             if request.POST.get("action") == "tasks":
                 return redirect("assessments:tasks")
@@ -334,24 +282,41 @@ def theme_page(request, response, theme_key):
     return render_survey_page(request, response, "assessments/theme.html", context, status)
 
 
-def _answer_text(answer):
+def _answer_text(answer, names):
+    """The answer in short: the level and its name, and the first sentence of its descriptor
+    (written to stand alone, docs/question-bank.md)."""
     if answer is None:
         return Answer.Kind.UNANSWERED.label
     if answer.kind == Answer.Kind.LEVEL:
-        return answer.option.descriptor
+        first = re.match(r".+?[.!?](?=\s|$)", answer.option.descriptor)
+        summary = first.group(0) if first else answer.option.descriptor
+        return f"Level {answer.level} {names.get(answer.level, '')}: {summary}"
     return answer.get_kind_display()
+
+
+def _short_level(answer):
+    if answer is None or answer.kind == Answer.Kind.UNANSWERED:
+        return "–"
+    if answer.kind == Answer.Kind.LEVEL:
+        return str(answer.level)
+    return "N/A" if answer.kind == Answer.Kind.NOT_APPLICABLE else "Don’t know"
 
 
 @require_safe
 @answering
 def check(request, response):
-    themes = version_content(response.round.questionnaire_version).themes
+    """Every answer, a theme a card: the levels chosen at a glance, each answer in short
+    behind a disclosure, so that the page fits a phone's few screens."""
+    content = version_content(response.round.questionnaire_version)
+    themes = content.themes
     answers = {answer.question_id: answer for answer in response.answers.select_related("option")}
     sections = []
     unanswered = 0
     for theme in themes:
         rows = []
         for question in theme.questions.all():
+            if response.round.is_short and question.pk not in answers:
+                continue
             answer = answers.get(question.pk)
             answered = answer is not None and answer.kind != Answer.Kind.UNANSWERED
             unanswered += not answered
@@ -359,13 +324,21 @@ def check(request, response):
             rows.append(
                 {
                     "question": question,
-                    "answer": _answer_text(answer),
+                    "answer": _answer_text(answer, content.level_names),
+                    "level": _short_level(answer),
                     "answered": answered,
                     "comment": answer.comment if answer else "",
                     "change_url": f"{change_url}{RETURN_TO_CHECK}#q-{question.pk}",
                 }
             )
-        sections.append({"theme": theme, "rows": rows})
+        sections.append(
+            {
+                "theme": theme,
+                "rows": rows,
+                "answered": sum(1 for row in rows if row["answered"]),
+                "change_url": reverse("assessments:theme", args=[theme.key]) + RETURN_TO_CHECK,
+            }
+        )
     context = {"sections": sections, "unanswered": unanswered}
     return render_survey_page(request, response, "assessments/check.html", context)
 
@@ -378,7 +351,7 @@ def submit(request, response):
         return redirect("reports:confirmation")
     if response.started_at is None:
         return redirect("assessments:start")
-    if not response.role_group:
+    if not response.told_about_themselves:
         return redirect(reverse("assessments:about_you") + SHOW_MISSING)
     missing = unanswered_questions(response=response)
     if missing:
@@ -388,5 +361,5 @@ def submit(request, response):
     except ValidationError as error:
         if error.code == "submitted":
             return redirect("reports:confirmation")
-        return _refused(request, response, error)
+        return refused(request, response, error)
     return redirect("reports:confirmation")

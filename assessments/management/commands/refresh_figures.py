@@ -1,15 +1,21 @@
 from django.core.management.base import BaseCommand
 
-from assessments.figures import refresh_stale_figures
+from assessments.figures import publish_final_snapshots, publish_snapshot
 from assessments.models import Round
 
 
 class Command(BaseCommand):
     help = (
-        "Compute and cache the figures of closed rounds (closed by a lead or past their "
-        "closing date) whose cached figures are missing or out of date. Run it daily."
+        "Publish the final figures of rounds closed by passing their closing date, and any "
+        "snapshot an open round is due. Run it every few minutes, or at least daily."
     )
 
     def handle(self, *args, **options):
-        count = refresh_stale_figures(Round.objects.closed())
-        self.stdout.write(f"Refreshed the figures of {count} closed round(s).")
+        finals = publish_final_snapshots(Round.objects.all())
+        # An open round whose last submissions came within SNAPSHOT_INTERVAL of a snapshot
+        # gets its next one here, rather than waiting for another submission.
+        for round in Round.objects.filter(status=Round.Status.OPEN).exclude(
+            pk__in=Round.objects.closed()
+        ):
+            publish_snapshot(round)
+        self.stdout.write(f"Published the final figures of {finals} closed round(s).")

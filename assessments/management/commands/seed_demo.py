@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import demo as data
-from assessments.figures import refresh_round_figures
+from assessments.figures import publish_snapshot
 from assessments.models import Answer, Membership, Organisation, Response, Round
 from assessments.responses import (
     issue_personal_links,
@@ -155,7 +155,7 @@ class Command(BaseCommand):
             earlier = self.open_round(organisation, bank, lead, data.EARLIER_ROUND, today, tomorrow)
             self.answer_round(earlier, bank, demo, theme_bias, round_gain=0, rng=rng)
             earlier.close()
-            refresh_round_figures(earlier)
+            publish_snapshot(earlier)
             self.move_back(earlier, days=data.EARLIER_OPENED_DAYS_AGO, rng=rng)
             made += 1
         if not organisation.rounds.filter(title=data.CURRENT_ROUND).exists():

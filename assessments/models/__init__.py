@@ -1,0 +1,31 @@
+"""Organisations and their units and members; rounds and the snapshots of figures they
+publish; the responses staff give and their answers; the access log.
+
+Respondents have no accounts: a response is reached only through its random token, which
+is never a primary key and never stays in a URL longer than one redirect.
+"""
+
+from assessments.models.answers import COMMENT_MAX_LENGTH, Answer, Response
+from assessments.models.organisations import AccessLog, Membership, Organisation, Unit
+from assessments.models.rounds import (
+    MIN_ANONYMITY_THRESHOLD,
+    Round,
+    Snapshot,
+    check_dates,
+    new_token,
+)
+
+__all__ = [
+    "COMMENT_MAX_LENGTH",
+    "MIN_ANONYMITY_THRESHOLD",
+    "AccessLog",
+    "Answer",
+    "Membership",
+    "Organisation",
+    "Response",
+    "Round",
+    "Snapshot",
+    "Unit",
+    "check_dates",
+    "new_token",
+]

@@ -1,0 +1,39 @@
+"""The respondent's confirmation page: their own theme scores, drawn as reports are drawn."""
+
+from django.shortcuts import redirect
+from django.views.decorators.http import require_safe
+
+from assessments import margins
+from assessments.figures import response_scores
+from assessments.views.survey import render_survey_page, survey_page
+from maturity.versioning import version_content
+from reports import charts
+from reports.report import Score
+
+
+@require_safe
+@survey_page
+def confirmation(request, response):
+    """The respondent's confirmation: their own theme scores, as a table and a radar."""
+    if not response.is_submitted:
+        return redirect("assessments:tasks")
+    content = version_content(response.round.questionnaire_version)
+    scores = response_scores(response)
+    rows = []
+    for theme in content.themes:
+        score = scores.get(theme.key)
+        mine = score.score if score else None
+        shown = Score.of(margins.Estimate(mine, None, 1, 0), content.level_names)
+        row = {"theme": theme, "score": shown.points if shown else None}
+        if shown:
+            row.update(level=shown.level, level_name=shown.name)
+        rows.append(row)
+    radar = None
+    if any(row["score"] is not None for row in rows):
+        mine = tuple(row["score"] for row in rows)
+        radar = charts.radar_figure(
+            [row["theme"].title for row in rows],
+            [charts.Series("Your scores", mine, charts.THIS_ROUND, fill=True)],
+        )
+    context = {"scores": rows, "radar": radar}
+    return render_survey_page(request, response, "reports/confirmation.html", context)
