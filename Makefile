@@ -10,7 +10,7 @@ PORT ?= 8000
 # `make run` is for a developer's machine: debug on, plain HTTP, SQLite unless told otherwise.
 RUN_ENV := DEBUG=1 SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}
 
-.PHONY: run test install assets lint bench prerequisites clean
+.PHONY: run test install assets lint bench prerequisites test-prerequisites clean
 
 run: install assets
 	@$(RUN_ENV) $(PY) manage.py migrate --noinput -v 0
@@ -22,7 +22,7 @@ run: install assets
 	@echo ""
 	@$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install assets lint
+test: test-prerequisites install assets lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -50,19 +50,32 @@ install: prerequisites $(VENV)/.installed
 
 assets: prerequisites static/build/.built
 
-# `make test` also runs the browser tests (tests/browser): Debian's Chromium, and Java for the
-# Nu HTML Checker. `make run` needs neither.
 prerequisites:
 	@if [ -z "$(PYTHON)" ] || ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then \
 		echo "Missing prerequisite: Python 3.11 (python3.11 on the PATH). See README.md."; exit 1; fi
 	@if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then \
 		echo "Missing prerequisite: Node.js with npm (for the GOV.UK Frontend assets). See README.md."; exit 1; fi
-ifneq ($(filter test,$(MAKECMDGOALS)),)
-	@if [ ! -x /usr/bin/chromium ]; then \
-		echo "Missing prerequisite for make test: Chromium at /usr/bin/chromium, for the browser tests (Debian: apt-get install chromium). See README.md."; exit 1; fi
-	@if ! command -v java >/dev/null 2>&1; then \
-		echo "Missing prerequisite for make test: a Java runtime (java on the PATH), for the Nu HTML Checker (Debian: apt-get install default-jre-headless). See README.md."; exit 1; fi
-endif
+
+# `make test` also runs the browser tests (tests/browser) in Debian's Chromium, with Java for
+# the Nu HTML Checker, and draws PDFs and screenshots in Liberation Sans (the metric twin of
+# Arial the stylesheets name). `make run` needs none of them. As root on Debian they are
+# installed from Debian's packages (docs/decisions/0008); anyone else is told the command.
+test-prerequisites:
+	@need=""; \
+	[ -x /usr/bin/chromium ] || need="$$need chromium"; \
+	command -v java >/dev/null 2>&1 || need="$$need default-jre-headless"; \
+	fc-list 2>/dev/null | grep -qi "Liberation Sans" || need="$$need fonts-liberation2"; \
+	if [ -z "$$need" ]; then exit 0; fi; \
+	install="apt-get install -y -q --no-install-recommends$$need"; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing what make test needs from Debian's packages:$$need"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive $$install; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		echo "make test needs Debian's packages$$need. Install them with:"; \
+		echo "    sudo apt-get update && sudo $$install"; exit 1; \
+	else \
+		echo "make test needs:$$need (Debian's names: Chromium at /usr/bin/chromium, a Java runtime on the PATH, the Liberation fonts). See README.md."; exit 1; \
+	fi
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || "$(PYTHON)" -m venv $(VENV)

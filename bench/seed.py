@@ -9,6 +9,9 @@ everything; its largest round has 1,000 responses, not 10,000.
 Organisations, rounds and users go in through the ORM (`bulk_create`); responses and answers
 through `COPY`, with the answer table's indexes and constraints dropped during the load and
 recreated after it from their own definitions, which also validates every row against them.
+`COPY`'s tables and columns come from the models (`_Copy`), so a field added to or removed
+from a model stops the seeding with a message instead of shifting values into the wrong
+columns.
 The parameters are stored in the database (`bench_seed`), so a later run reuses a database
 seeded with the same ones and reseeds anything else.
 """
@@ -204,6 +207,38 @@ def _ts(moment):
     return moment.strftime("%Y-%m-%d %H:%M:%S+00")
 
 
+class _Copy:
+    """`COPY` into a model's table: one column for each of its concrete fields, in order.
+
+    `fields` names (by attname, e.g. "round_id") what each row handed to `line()` holds, in
+    the row's order. Every concrete field must be named, and nothing else: a model that
+    gains or loses a field fails here, saying which, before anything is written.
+    """
+
+    def __init__(self, model, fields):
+        concrete = model._meta.concrete_fields
+        names = [field.attname for field in concrete]
+        missing = [name for name in names if name not in fields]
+        unknown = [name for name in fields if name not in names]
+        if missing or unknown:
+            raise RuntimeError(
+                f"bench/seed.py does not write {model.__name__} as the model now is: "
+                f"fields it leaves out: {missing or 'none'}; values for no field: "
+                f"{unknown or 'none'}. Update the rows it builds."
+            )
+        self.table = model._meta.db_table
+        self.statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(self.table),
+            sql.SQL(", ").join(sql.Identifier(field.column) for field in concrete),
+        )
+        # One row of COPY's text format from the values in `fields` order (NULL for null),
+        # put in column order by str.format, as quick as an f-string over millions of rows.
+        self.line = ("\t".join(f"{{{fields.index(name)}}}" for name in names) + "\n").format
+
+    def run(self, cursor, lines):
+        cursor.copy_expert(self.statement, _Stream(lines), size=1 << 20)
+
+
 def _bank():
     from maturity.models import Question, Questionnaire
 
@@ -229,8 +264,27 @@ def seed(params, *, log=print):
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
 
-    from assessments.models import Membership, Organisation, Round
+    from assessments.models import Answer, Membership, Organisation, Response, Round
     from maturity.models import User
+
+    responses_copy = _Copy(
+        Response,
+        [
+            "id",
+            "round_id",
+            "token",
+            "is_personal",
+            "role_group",
+            "created_at",
+            "started_at",
+            "last_saved_at",
+            "submitted_at",
+        ],
+    )
+    answers_copy = _Copy(
+        Answer,
+        ["id", "response_id", "question_id", "kind", "option_id", "level", "comment", "saved_at"],
+    )
 
     rng = random.Random(params["seed"])
     # Timestamps depend on today's date: drawn from their own generator, so that the rest
@@ -330,7 +384,11 @@ def seed(params, *, log=print):
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit = off")
         cursor.execute("SET maintenance_work_mem = '1GB'")
-        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM assessments_response")
+        cursor.execute(
+            sql.SQL("SELECT COALESCE(MAX(id), 0) FROM {}").format(
+                sql.Identifier(responses_copy.table)
+            )
+        )
         first_response_id = cursor.fetchone()[0] + 1
 
     response_lines = []
@@ -349,9 +407,17 @@ def seed(params, *, log=print):
             finished = min(end, started + datetime.timedelta(seconds=clock.randint(300, 3600)))
             role_text = role if is_submitted or rng.random() < 0.7 else ""
             response_lines.append(
-                f"{response_id}\t{round_obj.pk}\t{secrets.token_urlsafe(32)}\t"
-                f"{'t' if rng.random() < 0.2 else 'f'}\t{role_text}\t{_ts(started)}\t"
-                f"{_ts(started)}\t{_ts(finished)}\t{_ts(finished) if is_submitted else NULL}\n"
+                responses_copy.line(
+                    response_id,
+                    round_obj.pk,
+                    secrets.token_urlsafe(32),
+                    "t" if rng.random() < 0.2 else "f",
+                    role_text,
+                    _ts(started),
+                    _ts(started),
+                    _ts(finished),
+                    _ts(finished) if is_submitted else NULL,
+                )
             )
             answer_jobs.append((response_id, i, is_open, role, is_submitted, finished))
             response_id += 1
@@ -361,12 +427,7 @@ def seed(params, *, log=print):
         f"{len(response_lines):,} responses ({params['responses']:,} submitted); writing answers…"
     )
     with connection.cursor() as cursor:
-        cursor.copy_expert(
-            "COPY assessments_response (id, round_id, token, is_personal, role_group, "
-            "created_at, started_at, last_saved_at, submitted_at) FROM STDIN",
-            _Stream(iter(response_lines)),
-            size=1 << 20,
-        )
+        responses_copy.run(cursor, iter(response_lines))
     del response_lines
 
     def answer_chunks():
@@ -374,6 +435,7 @@ def seed(params, *, log=print):
         random_ = rng.random
         gauss = rng.gauss
         comment_count = len(COMMENTS)
+        line = answers_copy.line
         batch = []
         for response_id, i, is_open, role, is_submitted, moment in answer_jobs:
             base = org_base[i] + (0.25 if is_open else 0.0) + ROLE_OFFSETS[role] + gauss(0, 0.5)
@@ -390,19 +452,27 @@ def seed(params, *, log=print):
                 u = random_()
                 if allow_na and u < NOT_APPLICABLE_RATE:
                     batch.append(
-                        f"{answer_id}\t{response_id}\t{question_id}\tna\t\\N\t\\N\t{comment}\t{stamp}\n"
+                        line(answer_id, response_id, question_id, "na", NULL, NULL, comment, stamp)
                     )
                     continue
                 if allow_dk and u > 1 - DONT_KNOW_RATE:
                     batch.append(
-                        f"{answer_id}\t{response_id}\t{question_id}\tdk\t\\N\t\\N\t{comment}\t{stamp}\n"
+                        line(answer_id, response_id, question_id, "dk", NULL, NULL, comment, stamp)
                     )
                     continue
                 level = int(base + themes[t] + gauss(0, 0.7) + 0.5)
                 level = 1 if level < 1 else 5 if level > 5 else level
                 batch.append(
-                    f"{answer_id}\t{response_id}\t{question_id}\tlevel\t{options[level]}\t"
-                    f"{level}\t{comment}\t{stamp}\n"
+                    line(
+                        answer_id,
+                        response_id,
+                        question_id,
+                        "level",
+                        options[level],
+                        level,
+                        comment,
+                        stamp,
+                    )
                 )
             if len(batch) > 20_000:
                 yield "".join(batch)
@@ -410,22 +480,19 @@ def seed(params, *, log=print):
         yield "".join(batch)
 
     with connection.cursor() as cursor:
-        dropped = _drop_constraints(cursor, "assessments_answer")
+        dropped = _drop_constraints(cursor, answers_copy.table)
         started = time.monotonic()
-        cursor.copy_expert(
-            "COPY assessments_answer (id, response_id, question_id, kind, option_id, level, "
-            "comment, saved_at) FROM STDIN",
-            _Stream(answer_chunks()),
-            size=1 << 20,
-        )
+        answers_copy.run(cursor, answer_chunks())
         log(f"  answers copied in {time.monotonic() - started:.0f} s; rebuilding indexes…")
         started = time.monotonic()
-        _restore_constraints(cursor, "assessments_answer", dropped)
+        _restore_constraints(cursor, answers_copy.table, dropped)
         log(f"  indexes and constraints rebuilt in {time.monotonic() - started:.0f} s")
-        for table in ("assessments_response", "assessments_answer"):
+        for table in (responses_copy.table, answers_copy.table):
             cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT MAX(id) FROM {table}))"
+                sql.SQL(
+                    "SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT MAX(id) FROM {}))"
+                ).format(sql.Identifier(table)),
+                [table],
             )
         # What autovacuum would have done by the time anyone reads a real round: planner
         # statistics and a visibility map (index-only scans).

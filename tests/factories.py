@@ -1,15 +1,21 @@
 """factory_boy factories shared by the tests.
 
-`published_version()` builds a complete, published questionnaire version in one call; most
-tests that need a bank use it rather than the question bank file.
+`published_version()` builds a complete, published questionnaire version in one call, for the
+tests that need a bank of their own; every other round uses `shared_version()`, built once
+per test database. `closed_round()` and `submit_responses()` build rounds as they are once
+staff have answered.
 """
 
+import copy
 import datetime
+import functools
 
 import factory
+from django.db.models import F
 from django.utils import timezone
 
 from assessments.models import Answer, Membership, Organisation, Response, Round
+from maturity.bank import DEFAULT_BANK, read_bank_file
 from maturity.models import (
     AnswerOption,
     MaturityLevel,
@@ -142,6 +148,44 @@ def published_version(**kwargs):
     return version
 
 
+SHARED_QUESTIONNAIRE = "shared-test-bank"
+
+
+def shared_version():
+    """The published version rounds use unless given one: two themes of three questions.
+
+    Built once per test database, outside any test (see django_db_setup in conftest.py), so
+    that a round does not cost a bank; published versions never change, so tests cannot
+    disturb one another through it. It has its own questionnaire, which publishing another
+    version never retires, named to sort after the real bank's, which pages choosing the
+    first published questionnaire (creating a round) then find. Built here again if a
+    transactional test flushed it away.
+    """
+    version = QuestionnaireVersion.objects.filter(
+        questionnaire__slug=SHARED_QUESTIONNAIRE, status=QuestionnaireVersion.Status.PUBLISHED
+    ).first()
+    if version is None:
+        questionnaire = QuestionnaireFactory(
+            slug=SHARED_QUESTIONNAIRE, name="Shared test questionnaire"
+        )
+        version = published_version(questionnaire=questionnaire)
+    return version
+
+
+def default_bank():
+    """The question bank file's content, as `read_bank_file` returns it.
+
+    Read once per test run: parsing the file takes a quarter of a second, and only the tests
+    of reading bank files need to pay for it each time.
+    """
+    return copy.deepcopy(_read_default_bank())
+
+
+@functools.cache
+def _read_default_bank():
+    return read_bank_file(DEFAULT_BANK)
+
+
 class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organisation
@@ -166,12 +210,49 @@ class RoundFactory(factory.django.DjangoModelFactory):
         model = Round
 
     organisation = factory.SubFactory(OrganisationFactory)
-    questionnaire_version = factory.LazyFunction(published_version)
+    questionnaire_version = factory.LazyFunction(shared_version)
     title = factory.Sequence(lambda n: f"Assessment round {n}")
     opens_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=7))
     closes_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=21))
     status = Round.Status.OPEN
     opened_at = factory.LazyFunction(timezone.now)
+
+
+def remove_shared_version():
+    """Take shared_version() out of the database, for tests of an empty question bank; the
+    test's transaction brings it back. Queryset deletes, as a published version refuses
+    delete()."""
+    QuestionnaireVersion.objects.filter(questionnaire__slug=SHARED_QUESTIONNAIRE).delete()
+    Questionnaire.objects.filter(slug=SHARED_QUESTIONNAIRE).delete()
+
+
+def closed_round(organisation=None, version=None, *, days_ago=60, **fields):
+    """A round that closed `days_ago` days ago, after four weeks open."""
+    closes_on = timezone.localdate() - datetime.timedelta(days=days_ago)
+    return RoundFactory(
+        **({"organisation": organisation} if organisation else {}),
+        questionnaire_version=version or shared_version(),
+        opens_on=closes_on - datetime.timedelta(days=28),
+        closes_on=closes_on,
+        status=Round.Status.CLOSED,
+        closed_at=timezone.now() - datetime.timedelta(days=days_ago),
+        **fields,
+    )
+
+
+def peer_rounds(version, count, *, level=3, function=None):
+    """`count` other organisations, each with a closed round of `version` that reached k."""
+    rounds = []
+    for _ in range(count):
+        organisation = OrganisationFactory(**({"function": function} if function else {}))
+        rounds.append(closed_round(organisation, version))
+        submit_responses(rounds[-1], 5, level=level)
+    return rounds
+
+
+def member_of(organisation, role=Membership.Role.LEAD):
+    """A new user who is a member of `organisation`, with `role`."""
+    return MembershipFactory(organisation=organisation, role=role).user
 
 
 class ResponseFactory(factory.django.DjangoModelFactory):
@@ -206,8 +287,6 @@ def submit_responses(
     second after the one before, so submission order is creation order. Extra `fields` go to
     each Response (e.g. is_personal=True).
     """
-    from django.db.models import F  # here, as this helper is appended to the module
-
     each = levels if isinstance(levels, list) else [levels or {}] * n
     questions = Question.objects.filter(
         theme__questionnaire_version=round.questionnaire_version_id

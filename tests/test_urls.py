@@ -17,7 +17,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from assessments.models import Membership, Response
 from maturity.models import User
-from tests.factories import MembershipFactory, OrganisationFactory, RoundFactory, published_version
+from tests.factories import MembershipFactory, OrganisationFactory, RoundFactory
 
 ROLES = ("anonymous", "other organisation's lead", "viewer", "lead", "staff")
 # A redirect to the site's sign-in page or the admin's: LoginRequiredMiddleware sends anonymous
@@ -141,8 +141,8 @@ def outcome(response):
 @pytest.fixture
 def world(db):
     """Organisation A with an open round, a response and its members; and organisation B."""
-    version = published_version()
-    round = RoundFactory(questionnaire_version=version)
+    round = RoundFactory()
+    version = round.questionnaire_version
     response = Response.objects.create(round=round, is_personal=True)
     organisation = round.organisation
 

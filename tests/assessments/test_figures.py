@@ -20,6 +20,7 @@ from tests.assessments.test_scoring import ROLE_GROUPS, answer_sets, banks
 from tests.factories import (
     OrganisationFactory,
     RoundFactory,
+    closed_round,
     published_version,
     submit_responses,
 )
@@ -222,45 +223,29 @@ def test_closing_a_round_leaves_fresh_figures(round):
 # Previous round and trend
 
 
-def closed_round(organisation, version, closes_on, **kwargs):
-    return RoundFactory(
-        organisation=organisation,
-        questionnaire_version=version,
-        opens_on=closes_on - datetime.timedelta(days=14),
-        closes_on=closes_on,
-        status=Round.Status.CLOSED,
-        anonymity_threshold=3,
-        **kwargs,
-    )
-
-
-def days_ago(n):
-    return timezone.localdate() - datetime.timedelta(days=n)
-
-
 def test_previous_round_is_the_latest_closed_one_before(version, round):
     organisation = round.organisation
-    closed_round(organisation, version, days_ago(400))
-    tied_first = closed_round(organisation, version, days_ago(100))
-    tied_second = closed_round(organisation, version, days_ago(100))
+    closed_round(organisation, version, days_ago=400)
+    tied_first = closed_round(organisation, version, days_ago=100)
+    tied_second = closed_round(organisation, version, days_ago=100)
     # Not before, not closed, not this organisation's: never chosen.
-    closed_round(OrganisationFactory(), version, days_ago(50))
+    closed_round(OrganisationFactory(), version, days_ago=50)
     RoundFactory(
         organisation=organisation, questionnaire_version=version, status=Round.Status.DRAFT
     )
     assert figures.previous_round(round) == tied_second
     assert figures.previous_round(tied_second) == tied_first
-    assert figures.previous_round(closed_round(organisation, version, days_ago(500))) is None
+    assert figures.previous_round(closed_round(organisation, version, days_ago=500)) is None
 
 
 def test_previous_round_ignores_other_questionnaires(round):
     other = published_version(questionnaire=Questionnaire.objects.create(slug="other", name="O"))
-    closed_round(round.organisation, other, days_ago(30))
+    closed_round(round.organisation, other, days_ago=30)
     assert figures.previous_round(round) is None
 
 
 def test_round_trend_compares_with_the_previous_round(version, round):
-    before = closed_round(round.organisation, version, days_ago(90))
+    before = closed_round(round.organisation, version, days_ago=90, anonymity_threshold=3)
     submit(before, 3, level=2)
     submit(round, 3, level=4)
     previous = figures.round_figures(figures.previous_round(round))
@@ -279,7 +264,7 @@ def test_no_trend_without_a_previous_round(round):
 
 def peer(version, *, level=3, size_band="l", function="01", days=30, responses=3):
     organisation = OrganisationFactory(function=function, size_band=size_band)
-    peer_round = closed_round(organisation, version, days_ago(days))
+    peer_round = closed_round(organisation, version, days_ago=days, anonymity_threshold=3)
     submit(peer_round, responses, level=level)
     return peer_round
 
@@ -300,10 +285,12 @@ def test_peer_benchmark_is_hidden_under_5_organisations(version, own):
 def test_peer_benchmark_uses_each_organisations_latest_reportable_round(version, own):
     peers = [peer(version, level=level) for level in (1, 2, 3, 4)]
     # The latest round of the first peer replaces its earlier one.
-    submit(closed_round(peers[0].organisation, version, days_ago(10)), 3, level=5)
+    submit(
+        closed_round(peers[0].organisation, version, days_ago=10, anonymity_threshold=3), 3, level=5
+    )
     # Its own organisation's earlier rounds, open rounds and rounds under k never count.
-    submit(closed_round(own.organisation, version, days_ago(60)), 3, level=1)
-    latest_under_k = closed_round(peers[1].organisation, version, days_ago(5))
+    submit(closed_round(own.organisation, version, days_ago=60, anonymity_threshold=3), 3, level=1)
+    latest_under_k = closed_round(peers[1].organisation, version, days_ago=5, anonymity_threshold=3)
     submit(latest_under_k, 2, level=5)
     open_round = RoundFactory(organisation=peers[2].organisation, questionnaire_version=version)
     submit(open_round, 3, level=5)
@@ -346,7 +333,7 @@ def test_refresh_figures_command_fills_only_missing_or_stale_caches(db):
         opens_on=timezone.localdate() - datetime.timedelta(days=60),
         closes_on=timezone.localdate() - datetime.timedelta(days=30),
     )
-    fresh = RoundFactory(questionnaire_version=version, status=Round.Status.CLOSED)
+    fresh = closed_round(version=version)
     still_open = RoundFactory(questionnaire_version=version)
     for round in (past, fresh, still_open):
         submit_responses(round, 5)

@@ -16,6 +16,7 @@ from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
     RoundFactory,
+    closed_round,
     submit_responses,
 )
 
@@ -169,12 +170,7 @@ def test_organisations_page_lists_each_membership_with_its_role(version):
 
 def test_organisation_page_lists_rounds_with_status_and_responses(version):
     organisation = OrganisationFactory()
-    closed = RoundFactory(
-        organisation=organisation,
-        questionnaire_version=version,
-        title="Last year",
-        status=Round.Status.CLOSED,
-    )
+    closed = closed_round(organisation, version, title="Last year")
     submit_responses(closed, 4)
     RoundFactory(organisation=organisation, questionnaire_version=version, title="This year")
     RoundFactory(
@@ -547,7 +543,7 @@ def test_a_closed_round_cannot_be_changed(open_round):
     assert Round.objects.values().get(pk=open_round.pk) == before
 
 
-def test_no_published_questionnaire_means_no_round(db):
+def test_no_published_questionnaire_means_no_round(empty_bank):
     organisation = OrganisationFactory()
     lead = signed_in(organisation)
     page = lead.get(url("create_round", organisation))

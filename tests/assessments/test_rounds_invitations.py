@@ -17,15 +17,6 @@ pytestmark = pytest.mark.django_db
 INVITE = reverse("admin:assessments_membership_invite")
 
 
-@pytest.fixture
-def admin_client():
-    client = Client()
-    client.force_login(
-        User.objects.create(username="admin@example.gov.uk", is_staff=True, is_superuser=True)
-    )
-    return client
-
-
 def invite(client, organisation, email="new.lead@example.gov.uk", role="lead"):
     return client.post(INVITE, {"email": email, "organisation": organisation.pk, "role": role})
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 from assessments import demo as seed_demo
 from assessments.figures import peer_benchmark
 from assessments.models import Answer, Membership, Organisation, Response, Round, RoundResult
-from maturity.bank import DEFAULT_BANK, read_bank_file
 from maturity.models import User
 from maturity.versioning import load_bank
+from tests.factories import default_bank
 
 LINES = re.compile(
     r"^Open survey link: (?P<link>\S+)\n"
@@ -39,7 +39,7 @@ def printed(output):
 
 @pytest.fixture
 def bank(db):
-    load_bank(read_bank_file(DEFAULT_BANK))
+    load_bank(default_bank())
 
 
 @pytest.fixture
@@ -85,6 +85,7 @@ def answers_of(round):
     )
 
 
+@pytest.mark.slow
 def test_seed_demo_makes_realistic_rounds_once_and_resets_only_passwords(
     settings, bank, organisations
 ):

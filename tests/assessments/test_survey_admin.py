@@ -3,15 +3,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Round
-from tests.factories import AnswerFactory, ResponseFactory, RoundFactory, UserFactory
+from tests.factories import AnswerFactory, ResponseFactory, RoundFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
 
 
 def test_response_admin_never_shows_tokens_or_answers(admin_client):

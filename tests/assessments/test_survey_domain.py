@@ -19,7 +19,13 @@ from assessments.responses import (
     unanswered_questions,
     write_personal_links_csv,
 )
-from tests.factories import AnswerFactory, ResponseFactory, RoundFactory
+from tests.factories import (
+    AnswerFactory,
+    ResponseFactory,
+    RoundFactory,
+    closed_round,
+    published_version,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +40,7 @@ def answer_everything(response):
 
 
 def test_start_response_refuses_a_closed_round():
-    round = RoundFactory(status=Round.Status.CLOSED)
+    round = closed_round()
     with pytest.raises(ValidationError) as error:
         start_response(round=round)
     assert error.value.code == "round_closed"
@@ -95,7 +101,7 @@ def test_save_answers_is_all_or_nothing():
 
 def test_save_answers_refuses_a_theme_of_another_version():
     response = ResponseFactory()
-    other = RoundFactory().questionnaire_version.themes.first()
+    other = published_version().themes.first()
     with pytest.raises(ValidationError) as error:
         save_answers(response=response, theme=other, answers={})
     assert error.value.code == "wrong_theme"
@@ -202,7 +208,7 @@ def test_issue_personal_links_refuses_counts_outside_1_to_5000(count):
 
 def test_issue_personal_links_refuses_a_closed_round():
     with pytest.raises(ValidationError):
-        issue_personal_links(round=RoundFactory(status=Round.Status.CLOSED), count=1)
+        issue_personal_links(round=closed_round(), count=1)
 
 
 def test_personal_links_csv_has_one_link_a_row_and_nothing_else():

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from assessments.models import Answer, Response, Round
 from assessments.views.survey import SESSION_KEY
-from tests.factories import ResponseFactory, RoundFactory
+from tests.factories import ResponseFactory, RoundFactory, published_version
 
 pytestmark = pytest.mark.django_db
 
@@ -376,7 +376,7 @@ def test_unknown_theme_is_404(client):
 
 
 def test_theme_of_another_version_is_404(client):
-    other = RoundFactory()
+    other = RoundFactory(questionnaire_version=published_version())
     start(client, RoundFactory())
     assert client.get(theme_url(themes_of(other)[0])).status_code == 404
 

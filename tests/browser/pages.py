@@ -7,7 +7,6 @@ of the survey. `PAGE_TYPES` names each page type with the steps that reach it in
 `open_page()` takes them and returns the page and the document as the server sent it.
 """
 
-import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,6 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.test import Client, override_settings
-from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import BrowserContext, Page
@@ -29,10 +27,16 @@ from assessments.responses import (
     start_response,
     submit_response,
 )
-from maturity.bank import DEFAULT_BANK, read_bank_file
 from maturity.models import Theme, User
 from maturity.versioning import load_bank
-from tests.factories import MembershipFactory, OrganisationFactory, RoundFactory, submit_responses
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    RoundFactory,
+    closed_round,
+    default_bank,
+    submit_responses,
+)
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "artefacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
@@ -78,21 +82,8 @@ def submit_group(round, themes, *, count, typical, role_group=G.DIGITAL):
     submit_responses(round, count, levels=levels, role_group=role_group)
 
 
-def closed_round(organisation, version, *, title, days_ago):
-    closes_on = timezone.localdate() - datetime.timedelta(days=days_ago)
-    return RoundFactory(
-        organisation=organisation,
-        questionnaire_version=version,
-        title=title,
-        opens_on=closes_on - datetime.timedelta(days=28),
-        closes_on=closes_on,
-        status=Round.Status.CLOSED,
-        closed_at=timezone.now() - datetime.timedelta(days=days_ago),
-    )
-
-
 def build_site(base_url):
-    version, _ = load_bank(read_bank_file(DEFAULT_BANK), publish=True)
+    version, _ = load_bank(default_bank(), publish=True)
     themes = list(version.themes.prefetch_related("questions__options"))
     function = Organisation.Function.GENERAL_PUBLIC_SERVICES
     organisation = OrganisationFactory(name="Northshire County Council", function=function)

@@ -7,16 +7,15 @@ import pytest
 from playwright.sync_api import expect
 
 from assessments.models import Round
-from maturity.bank import DEFAULT_BANK, read_bank_file
 from maturity.versioning import load_bank
 from reports.exports import FIGURE_COLUMNS
-from tests.factories import PASSWORD, MembershipFactory, submit_responses
+from tests.factories import PASSWORD, MembershipFactory, default_bank, submit_responses
 
 pytestmark = pytest.mark.browser
 
 
 def test_lead_creates_and_opens_a_round_then_reads_and_downloads_its_report(page):
-    version, _ = load_bank(read_bank_file(DEFAULT_BANK), publish=True)
+    version, _ = load_bank(default_bank(), publish=True)
     themes = list(version.themes.all())
     lead = MembershipFactory(
         user__username="lead@northshire.example", organisation__name="Northshire Council"

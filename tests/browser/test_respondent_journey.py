@@ -6,9 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from assessments.models import Answer, Response
-from maturity.bank import DEFAULT_BANK, read_bank_file
 from maturity.versioning import load_bank
-from tests.factories import OrganisationFactory, RoundFactory
+from tests.factories import OrganisationFactory, RoundFactory, default_bank
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +40,7 @@ def comment_box(page, question):
 
 
 def test_respondent_completes_the_survey_with_the_keyboard_only(page):
-    version, _ = load_bank(read_bank_file(DEFAULT_BANK), publish=True)
+    version, _ = load_bank(default_bank(), publish=True)
     themes = list(version.themes.prefetch_related("questions__options"))
     round = RoundFactory(
         questionnaire_version=version, organisation=OrganisationFactory(name="Northshire Council")

@@ -65,12 +65,6 @@ def form_data(response, form_id):
     return data
 
 
-@pytest.fixture
-def admin_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
-
-
 def test_staff_only(client):
     client.force_login(UserFactory(is_staff=False))
 

@@ -1,9 +1,25 @@
-"""The chart builders: pure functions, tested without a database."""
+"""The chart builders: pure functions, tested without a database; and every plotly figure
+the pages embed, checked against plotly's own schema."""
 
+import copy
+import json
+import re
 import xml.etree.ElementTree as ET
+
+import plotly.graph_objects as go
+import pytest
+from django.urls import reverse
 
 from reports import charts
 from reports import svg as drawing
+from tests.factories import (
+    OrganisationFactory,
+    RoundFactory,
+    closed_round,
+    member_of,
+    peer_rounds,
+    submit_responses,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 AXES = ["Leadership", "Data & <b>platforms</b>", "Skills"]
@@ -103,3 +119,98 @@ def test_long_labels_wrap_to_a_few_lines():
     lines = charts.wrapped("word " * 40, 20, lines=3)
     assert len(lines) == 3 and lines[-1].endswith("…")
     assert all(len(line) <= 20 for line in lines)
+
+
+# Against plotly's schema: plotly.py validates every property and value of a figure as it
+# builds it, from the same schema plotly.js is generated from, and raises ValueError on a
+# property plotly.js does not have (which plotly.js itself would silently ignore).
+
+
+def check_plotly(figure):
+    """Build `figure` with plotly.py, which raises ValueError if it is not valid. (Its
+    `config` goes to plotly.js at drawing time; plotly.py has no schema for it.)"""
+    assert set(figure) == {"data", "layout", "config"}
+    assert figure["data"], "a figure without traces"
+    go.Figure({"data": figure["data"], "layout": figure["layout"]})
+
+
+PREVIOUS = series(20, None, 40, name="Previous round", colour=charts.PREVIOUS_ROUND, dash="dash")
+PEERS = series(30, 40, 50, name="Peer median", colour=charts.PEER_MEDIAN, dash="dot")
+FIGURES = {
+    "radar": lambda: charts.radar_figure(AXES, [series(10, 50, 90), PREVIOUS, PEERS]),
+    "radar of one theme": lambda: charts.radar_figure(["Only"], [series(None)]),
+    "filled radar": lambda: charts.radar_figure(
+        AXES, [charts.Series("Your scores", (10, 50, 90), charts.THIS_ROUND, fill=True)]
+    ),
+    "distribution": lambda: charts.distribution_figure(
+        ["Q1 " * 30, "<b>Q2</b>"],
+        [[1, 1, 0, 0, 2, 0, 3], [0] * 7],
+        ["1 Initial", "2", "3", "4", "5 Leading", "N/A", "Don’t know"],
+    ),
+    "groups": lambda: charts.groups_figure(
+        AXES, [series(40, 50, None, name="Digital"), series(60, 70, 80, name="Frontline")]
+    ),
+}
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_chart_builders_make_figures_plotly_accepts(name):
+    check_plotly(FIGURES[name]())
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda f: f["data"][0]["line"].update(colour="#000000"),
+        lambda f: f["layout"]["polar"]["radialaxis"].update(range="0 to 100"),
+        lambda f: f["layout"].update(legend_position="top"),
+        lambda f: f["data"][0].update(type="radar"),
+    ],
+    ids=["misspelt property", "wrong type of value", "unknown layout property", "unknown trace"],
+)
+def test_the_plotly_check_refuses_what_plotly_js_would_ignore(spoil):
+    figure = copy.deepcopy(FIGURES["radar"]())
+    spoil(figure)
+    with pytest.raises(ValueError):
+        check_plotly(figure)
+
+
+def embedded_figures(page):
+    """The figures a page embeds with json_script, by element id."""
+    scripts = re.findall(
+        r'<script id="([^"]+)" type="application/json">(.*?)</script>',
+        page.content.decode(),
+        re.S,
+    )
+    return {element_id: json.loads(content) for element_id, content in scripts}
+
+
+@pytest.mark.django_db
+def test_every_figure_the_report_and_confirmation_pages_embed_is_valid_plotly(client, version):
+    # A report with every chart: a previous round, a peer benchmark, two role groups shown.
+    organisation = OrganisationFactory()
+    submit_responses(closed_round(organisation, version), 5, level=2)
+    peer_rounds(version, 5)
+    round = RoundFactory(organisation=organisation, questionnaire_version=version)
+    submit_responses(round, 5, role_group="digital", level=4)
+    (respondent, *_) = submit_responses(round, 5, role_group="frontline", level=2)
+    client.force_login(member_of(organisation))
+    report = embedded_figures(client.get(reverse("reports:round", args=[round.pk])))
+    client.logout()
+    client.get(reverse("assessments:resume", args=[respondent.token]))
+    confirmation = embedded_figures(client.get(reverse("assessments:done")))
+
+    themes = version.themes.count()
+    assert set(report) == {
+        "radar-data",
+        "groups-data",
+        *(f"distribution-{n}" for n in range(1, themes + 1)),
+    }
+    assert [trace["name"] for trace in report["radar-data"]["data"]] == [
+        "This round",
+        "Previous round",
+        "Peer median",
+    ]
+    assert set(confirmation) == {"respondent-radar"}
+    for figure in [*report.values(), *confirmation.values()]:
+        check_plotly(figure)

@@ -17,10 +17,10 @@ from tests.factories import (
     ResponseFactory,
     RoundFactory,
     draft_version,
+    member_of,
     published_version,
     submit_responses,
 )
-from tests.reports.conftest import member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def test_other_cells_and_numbers_are_left_alone():
 
 
 def test_figures_csv_has_theme_question_and_shown_group_rows(client):
-    round = RoundFactory(questionnaire_version=published_version())
+    round = RoundFactory()
     submit_responses(round, 5, role_group="digital", level=4)
     submit_responses(round, 5, role_group="frontline", level=2)
     submit_responses(round, 1, role_group="commercial")
@@ -129,7 +129,7 @@ def test_answers_csv_blanks_role_groups_exactly_where_the_report_hides_them(clie
 
 
 def test_answers_csv_of_a_round_under_k_has_no_rows(client):
-    round = RoundFactory(questionnaire_version=published_version())
+    round = RoundFactory()
     submit_responses(round, 4)
     client.force_login(member_of(round.organisation))
     for name in ("reports:answers_csv", "reports:figures_csv"):
@@ -138,7 +138,7 @@ def test_answers_csv_of_a_round_under_k_has_no_rows(client):
 
 
 def test_answers_csv_is_404_for_another_organisation(client):
-    round = RoundFactory(questionnaire_version=published_version())
+    round = RoundFactory()
     submit_responses(round, 5)
     client.force_login(member_of(OrganisationFactory()))
     assert client.get(reverse("reports:answers_csv", args=[round.pk])).status_code == 404
@@ -166,7 +166,7 @@ def test_filename_is_ascii_with_organisation_round_and_date():
 
 
 def test_figures_csv_gives_group_figures_for_shown_groups_only(client):
-    round = RoundFactory(questionnaire_version=published_version())
+    round = RoundFactory()
     submit_responses(round, 7, role_group="frontline", level=2)
     submit_responses(round, 8, role_group="corporate", level=4)
     submit_responses(round, 6, role_group="digital")

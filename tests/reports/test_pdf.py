@@ -8,18 +8,19 @@ from django.core.cache import cache
 from django.urls import reverse
 from pypdf import PdfReader
 
-from maturity.bank import DEFAULT_BANK, read_bank_file
 from maturity.models import Question, Theme
 from maturity.versioning import load_bank
 from reports import pdf
 from tests.factories import (
     OrganisationFactory,
     RoundFactory,
+    closed_round,
+    default_bank,
     draft_version,
-    published_version,
+    member_of,
+    peer_rounds,
     submit_responses,
 )
-from tests.reports.conftest import closed_round, member_of, peer_rounds
 
 pytestmark = pytest.mark.django_db
 
@@ -66,8 +67,7 @@ def test_pdf_metadata_names_the_report_and_its_language(lead_client, round):
     assert b"pdfuaid" in catalog["/Metadata"].get_object().get_data()
 
 
-def test_full_report_has_everything_the_page_has(client):
-    version = published_version()
+def test_full_report_has_everything_the_page_has(client, version):
     organisation = OrganisationFactory()
     previous = closed_round(organisation, version)
     submit_responses(previous, 5, level=2)
@@ -94,7 +94,7 @@ def test_full_report_has_everything_the_page_has(client):
 
 def test_board_summary_of_the_full_question_bank_fits_two_pages(client):
     """The longest board summary: nine themes, a previous round and a peer benchmark."""
-    version, _ = load_bank(read_bank_file(DEFAULT_BANK))
+    version, _ = load_bank(default_bank())
     organisation = OrganisationFactory()
     submit_responses(closed_round(organisation, version), 5, level=2)
     peer_rounds(version, 5)
@@ -110,7 +110,7 @@ def test_board_summary_of_the_full_question_bank_fits_two_pages(client):
 
 
 def test_a_round_under_k_gives_a_pdf_with_its_count_and_nothing_else(client):
-    round = RoundFactory(questionnaire_version=published_version())
+    round = RoundFactory()
     submit_responses(round, 2, level=5)
     client.force_login(member_of(round.organisation))
     text = pdf_text(get_pdf(client, round))
