@@ -119,6 +119,7 @@ def snapshot_figures(round, number):
             dont_know=Count("pk", filter=Q(kind=scoring.DONT_KNOW)),
         )
         .values_list(
+            "response_id",
             f"response__{field}",
             "response__counts_in_group",
             "question__theme_id",
@@ -145,8 +146,12 @@ def snapshot_figures(round, number):
         group_counts=group_counts,
         question_figures=question_figures,
         response_sums=[
-            (_group(in_group, value), scoring.ThemeSums(bank.theme_keys[theme_id], *totals))
-            for value, in_group, theme_id, *totals in sums
+            (
+                response_id,
+                _group(in_group, value),
+                scoring.ThemeSums(bank.theme_keys[theme_id], *totals),
+            )
+            for response_id, value, in_group, theme_id, *totals in sums
             if theme_id in bank.theme_keys
         ],
     )

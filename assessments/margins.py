@@ -30,18 +30,19 @@ CONFIDENCE = 0.95
 MIN_FOR_CHANGE = 10
 
 
-def _incomplete_beta(a: float, b: float, x: float) -> float:
-    """The regularised incomplete beta function I_x(a, b)."""
+def _incomplete_beta(a: float, b: float, x: float, y: float) -> float:
+    """The regularised incomplete beta function I_x(a, b); `y` is 1 - x, given separately so
+    that neither loses its digits to the other near 0 or 1."""
     if x <= 0:
         return 0.0
-    if x >= 1:
+    if y <= 0:
         return 1.0
-    front = math.exp(
-        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-    )
     # The continued fraction converges fast below the mean; use the symmetry above it.
     if x > (a + 1) / (a + b + 2):
-        return 1.0 - _incomplete_beta(b, a, 1.0 - x)
+        return 1.0 - _incomplete_beta(b, a, y, x)
+    front = math.exp(
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log(y)
+    )
     tiny = 1e-300
     c, d = 1.0, 1.0 - (a + b) * x / (a + 1)
     d = 1.0 / (d if abs(d) > tiny else tiny)
@@ -63,7 +64,7 @@ def _incomplete_beta(a: float, b: float, x: float) -> float:
 
 def t_cdf(t: float, df: float) -> float:
     """P(T <= t) for Student's t with `df` degrees of freedom."""
-    tail = 0.5 * _incomplete_beta(df / 2, 0.5, df / (df + t * t))
+    tail = 0.5 * _incomplete_beta(df / 2, 0.5, df / (df + t * t), t * t / (df + t * t))
     return 1.0 - tail if t >= 0 else tail
 
 
@@ -71,7 +72,11 @@ def t_quantile(p: float, df: float) -> float:
     """The t with P(T <= t) = p, by bisection (to 1e-10)."""
     if not 0 < p < 1 or df <= 0:
         raise ValueError("p must be between 0 and 1, and df positive")
-    low, high = -1e3, 1e3
+    low, high = -1.0, 1.0
+    while t_cdf(low, df) > p:
+        low *= 2
+    while t_cdf(high, df) < p:
+        high *= 2
     for _ in range(200):
         middle = (low + high) / 2
         if t_cdf(middle, df) < p:

@@ -18,6 +18,7 @@ from django.utils.text import slugify
 
 from assessments import aggregates, margins, scoring
 from assessments.comparison import question_estimate
+from assessments.figures import current_snapshot
 from assessments.models import Answer, Response
 from maturity.versioning import version_content
 
@@ -271,6 +272,7 @@ def answer_rows(round, columns):
 
 
 def answers_csv_response(round):
+    current_snapshot(round)  # a round closed by its date gets its final figures first
     questions = version_content(round.questionnaire_version).questions()
     header = ["response", *(q.concept_key for q in questions)]
     rows = answer_rows(round, [q.pk for q in questions])

@@ -29,11 +29,6 @@ COMMENTS_PER_QUESTION = 5
 # those who knew.
 DONT_KNOW_NOTE = 0.2
 NOT_STATED = "Not stated"
-HIDDEN_REASONS = {
-    anonymity.TOO_FEW: "fewer than {k} responses",
-    anonymity.COMPLEMENTARY: "hidden to protect another group",
-    anonymity.NO_COMPARISON: "only one group could be shown",
-}
 
 
 def points(value):
@@ -202,6 +197,14 @@ class ThemeRow:
     @property
     def comment_count(self):
         return sum(q.comment_count for q in self.questions)
+
+
+def _breakdown_choices(round):
+    if round.breakdown == Round.Breakdown.UNIT:
+        return [(str(unit.pk), unit.name) for unit in round.organisation.units.all()] + [
+            ("", NOT_STATED)
+        ]
+    return [*Response.RoleGroup.choices, ("", NOT_STATED)]
 
 
 def group_label(round, key):
@@ -379,19 +382,15 @@ def _groups(round, figures, themes):
         gap = max(present) - min(present) if len(present) >= 2 else None
         rows.append({"theme": theme, "scores": scores, "gap": gap})
     in_groups = sum(group.responses or 0 for group in shown)
+    shown_keys = {group.group for group in shown}
     return {
         "breakdown": round.get_breakdown_display().lower(),
         "shown": [{"label": group_label(round, g.group), "responses": g.responses} for g in shown],
         "overall_only": figures.responses - in_groups if shown else None,
         "rows": rows,
-        "hidden": [
-            {
-                "label": group_label(round, g.group),
-                "reason": HIDDEN_REASONS[g.hidden].format(k=round.anonymity_threshold),
-            }
-            for g in figures.groups
-            if g.hidden
-        ],
+        # Every group not shown, whether it has no response or some: the list reads the same
+        # whatever a small group's true count.
+        "hidden": [label for key, label in _breakdown_choices(round) if key not in shown_keys],
         "series": [
             charts.Series(
                 group_label(round, group.group),

@@ -14,6 +14,7 @@ import factory
 from django.db.models import F
 from django.utils import timezone
 
+from assessments.figures import publish_snapshot
 from assessments.models import Answer, Membership, Organisation, Response, Round
 from maturity.bank import DEFAULT_BANK, read_bank_file
 from maturity.models import (
@@ -247,6 +248,8 @@ def peer_rounds(version, count, *, level=3, function=None):
         organisation = OrganisationFactory(**({"function": function} if function else {}))
         rounds.append(closed_round(organisation, version))
         submit_responses(rounds[-1], 5, level=level)
+        # Their final figures, as closing does: peer benchmarks read only final figures.
+        publish_snapshot(rounds[-1])
     return rounds
 
 
@@ -280,7 +283,8 @@ def submit_responses(
     round, n, *, level=3, levels=None, role_group=Response.RoleGroup.DIGITAL, comment="", **fields
 ):
     """`n` submitted responses answering every question of `round`, in bulk, as
-    `submit_response` leaves them (the round's submitted_count bumped).
+    `submit_response` leaves them (the round's submitted_count bumped, and its next snapshot
+    published if one can be cut).
 
     Every answer is at `level`, or at `levels[theme key]` for the themes it names (`levels`
     may also be a list of such dicts, one for each response); each response is submitted a
@@ -320,4 +324,8 @@ def submit_responses(
     )
     Round.objects.filter(pk=round.pk).update(submitted_count=F("submitted_count") + n)
     round.refresh_from_db(fields=["submitted_count"])
+    # As submit_response does, while the round is open; a closed round's final snapshot is
+    # made when it is first read, so that several calls can fill it.
+    if not round.is_closed:
+        publish_snapshot(round)
     return responses

@@ -37,6 +37,7 @@ PUBLIC = (200, 200, 200, 200, 200)
 MEMBERS = (LOGIN, 404, 200, 200, 404)  # any member of organisation A
 LEADS = (LOGIN, 404, 404, 200, 404)  # leads of organisation A only
 NO_SESSION = (403, 403, 403, 403, 403)  # respondent pages need a survey in the session
+POST_ONLY = (LOGIN, 405, 405, 405, 405)
 
 # URL name -> (path parameters, by the name of an object of organisation A; expected answer
 # to a GET for each of ROLES).
@@ -76,7 +77,15 @@ EXPECTED = {
     "reports:board_pdf": ({"pk": "round"}, MEMBERS),
     "reports:full_pdf": ({"pk": "round"}, MEMBERS),
     "reports:figures_csv": ({"pk": "round"}, MEMBERS),
-    "reports:answers_csv": ({"pk": "round"}, MEMBERS),
+    # Leads only, once the round has closed (test_exports has the closed round).
+    "reports:answers_csv": ({"pk": "round"}, (LOGIN, 404, 404, 404, 404)),
+    "reports:method_json": ({"pk": "round"}, MEMBERS),
+    "reports:theme": ({"pk": "round", "key": "theme_key"}, MEMBERS),
+    "reports:comments": ({"pk": "round"}, MEMBERS),
+    "reports:choose_comparison": ({"pk": "round"}, POST_ONLY),
+    "reports:hide_comment": ({"pk": "round"}, POST_ONLY),
+    "assessments:switch_open_link": ({"pk": "round"}, POST_ONLY),
+    "assessments:access_log": ({"pk": "organisation"}, LEADS),
     "nesting_server_data": ({}, (LOGIN, 403, 403, 403, 200)),
     "admin:index": ({}, (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)),
     "admin:login": ({}, (200, 200, 200, 200, 302)),

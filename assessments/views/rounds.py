@@ -172,10 +172,11 @@ def _response_figures(round):
         choices.append((None, "Not stated"))
     else:
         choices = [*Response.RoleGroup.choices, ("", "Not stated")]
+    # The same words whatever the true count: the group has no cell of its own yet.
     groups = [
         {
             "label": label,
-            "shown": str(in_groups[value]) if value in in_groups else f"Fewer than {k}",
+            "shown": str(in_groups[value]) if value in in_groups else "Not shown separately",
         }
         for value, label in choices
     ]

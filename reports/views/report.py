@@ -64,9 +64,9 @@ def theme_report(request, pk, key):
     report itself stays light."""
     round = _round_for(request, pk)
     report = build_report(round)
-    theme = None if report["suppressed"] else next(
-        (t for t in report["themes"] if t.key == key), None
-    )
+    if report["suppressed"]:
+        return _private(render(request, "reports/theme.html", report))
+    theme = next((t for t in report["themes"] if t.key == key), None)
     if theme is None:
         raise Http404("No such theme in this report.")
     theme.chart = charts.distribution_figure(

@@ -1,4 +1,5 @@
-"""The SQL path of scoring: it equals the pure path, caches, and finds previous rounds and peers."""
+"""The database side of the figures: the SQL path equals the pure path, snapshots publish
+cells of k, and the comparison round and the peers are the right ones."""
 
 import datetime
 import itertools
@@ -13,7 +14,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from assessments import aggregates, comparison, figures, scoring
-from assessments.models import Answer, Organisation, Response, Round, RoundResult
+from assessments.models import Answer, Organisation, Response, Round, Snapshot
 from maturity.models import AnswerOption, Question, Questionnaire, QuestionnaireVersion, Theme
 from maturity.versioning import version_content
 from tests.assessments.test_scoring import ROLE_GROUPS, answer_sets, banks
@@ -29,7 +30,8 @@ slugs = itertools.count()
 
 
 def build_round(bank, drawn, k):
-    """A round on a bank shaped like `bank`, with `drawn` (role group, submitted, answers)."""
+    """A round on a bank shaped like `bank`, with `drawn` (role group, submitted, in group,
+    answers): the submitted responses counted by snapshot 1, in their group or overall only."""
     questionnaire = Questionnaire.objects.create(slug=f"random-{next(slugs)}", name="Random")
     version = QuestionnaireVersion.objects.create(questionnaire=questionnaire, number=1)
     themes = Theme.objects.bulk_create(
@@ -63,11 +65,17 @@ def build_round(bank, drawn, k):
     round = RoundFactory(
         questionnaire_version=version,
         anonymity_threshold=k,
-        submitted_count=sum(1 for _, submitted, _ in drawn if submitted),
+        submitted_count=sum(1 for _, submitted, _, _ in drawn if submitted),
     )
     responses = Response.objects.bulk_create(
-        Response(round=round, role_group=group, submitted_at=now if submitted else None)
-        for group, submitted, _ in drawn
+        Response(
+            round=round,
+            role_group=group,
+            submitted_at=now if submitted else None,
+            snapshot=1 if submitted else None,
+            counts_in_group=in_group,
+        )
+        for group, submitted, in_group, _ in drawn
     )
     question_ids = {q.concept_key: q.pk for q in questions}
     option_ids = {(o.question_id, o.level): o.pk for o in options}
@@ -79,7 +87,7 @@ def build_round(bank, drawn, k):
             level=a.level,
             option_id=option_ids[question_ids[a.question], a.level] if a.level else None,
         )
-        for response, (_, _, answers) in zip(responses, drawn, strict=True)
+        for response, (_, _, _, answers) in zip(responses, drawn, strict=True)
         for a in answers
     )
     return round
@@ -91,25 +99,31 @@ def build_round(bank, drawn, k):
 def test_sql_figures_equal_pure_figures(data):
     bank = data.draw(banks())
     submitted = st.sampled_from([True, True, True, False])  # drafts too, which must not count
+    in_group = st.sampled_from([True, True, False])  # some counted overall only
     # Four groups and up to 30 responses (sized outright: hypothesis keeps lists short), so
     # that many examples reach k and show some groups.
     size = data.draw(st.integers(0, 30))
-    response = st.tuples(st.sampled_from(ROLE_GROUPS), submitted, answer_sets(bank))
+    response = st.tuples(st.sampled_from(ROLE_GROUPS), submitted, in_group, answer_sets(bank))
     drawn = data.draw(st.lists(response, min_size=size, max_size=size))
     k = data.draw(st.integers(3, 5))
     expected = aggregates.round_figures(
-        bank.themes, [scoring.ResponseAnswers(g, a) for g, s, a in drawn if s], k
+        bank.themes,
+        [scoring.ResponseAnswers(g if i else None, a) for g, s, i, a in drawn if s],
+        k,
     )
     event("suppressed" if expected.suppressed else f"{len(expected.visible_groups)} groups shown")
     with transaction.atomic():
         round = build_round(bank, drawn, k)
-        assert figures.round_figures(round) == expected  # computed and stored
-        assert figures.round_figures(round) == expected  # read back from the JSON cache
+        computed = figures.snapshot_figures(round, 1)
+        assert computed == expected
+        # And the same after a round trip through the JSON a snapshot stores.
+        assert aggregates.RoundFigures.from_dict(computed.to_dict()) == expected
         transaction.set_rollback(True)
 
 
 def submit(round, n, level=3, role_group="digital", submitted=True):
-    """`n` responses answering every question at `level`; submitted ones bump the count."""
+    """`n` responses answering every question at `level`, submitted (bumping the count) or
+    left as drafts. Nothing is published: the tests below publish."""
     options = dict(
         AnswerOption.objects.filter(
             question__theme__questionnaire_version=round.questionnaire_version_id, level=level
@@ -117,8 +131,12 @@ def submit(round, n, level=3, role_group="digital", submitted=True):
     )
     now = timezone.now()
     responses = Response.objects.bulk_create(
-        Response(round=round, role_group=role_group, submitted_at=now if submitted else None)
-        for _ in range(n)
+        Response(
+            round=round,
+            role_group=role_group,
+            submitted_at=now + datetime.timedelta(microseconds=i) if submitted else None,
+        )
+        for i in range(n)
     )
     Answer.objects.bulk_create(
         Answer(response=r, question_id=q, kind="level", option_id=o, level=level)
@@ -146,7 +164,8 @@ def test_response_scores_are_the_respondents_own(round):
 def test_drafts_never_count(round):
     submit(round, 3, level=2)
     submit(round, 5, level=5, submitted=False)
-    result = figures.round_figures(round)
+    round.close()
+    result = figures.snapshot_round_figures(round, figures.current_snapshot(round))
     assert result.responses == 3
     assert {t.mean for t in result.themes} == {25}
     assert all(q.answered == 3 for t in result.themes for q in t.questions)
@@ -154,9 +173,9 @@ def test_drafts_never_count(round):
 
 def test_round_under_k_reads_only_its_count(round, django_assert_num_queries):
     submit(round, 2)
-    # The cache check, the count by role group, and storing that count.
-    with django_assert_num_queries(3):
-        result = figures.round_figures(round)
+    Response.objects.filter(round=round).update(snapshot=1)
+    with django_assert_num_queries(1):
+        result = figures.snapshot_figures(round, 1)
     assert result == aggregates.RoundFigures(responses=2, anonymity_threshold=3)
 
 
@@ -164,99 +183,177 @@ def test_round_under_k_reads_only_its_count(round, django_assert_num_queries):
 def test_query_count_does_not_grow_with_responses(round, n, django_assert_num_queries):
     submit(round, n - n // 2, level=2, role_group="digital")
     submit(round, n // 2, level=4, role_group="frontline")
-    figures.round_figures(round)  # reads the bank into the process's shared copy
-    # The round's count, the three aggregates (by role group, by question and level, and by
-    # response and theme), and storing them.
-    with django_assert_num_queries(5):
-        result = figures.refresh_round_figures(round)
+    Response.objects.filter(round=round).update(snapshot=1, counts_in_group=True)
+    version_content(round.questionnaire_version)  # read once a process
+    # By group, by question and level, and by response and theme.
+    with django_assert_num_queries(3):
+        result = figures.snapshot_figures(round, 1)
     assert result.responses == n
-    assert {g.role_group: g.themes[0].mean for g in result.visible_groups} == {
+    assert {g.group: g.themes[0].mean for g in result.visible_groups} == {
         "digital": 25,
         "frontline": 75,
     }
 
 
-def test_figures_are_cached_for_the_current_submitted_count(round, django_assert_num_queries):
-    submit(round, 3)
-    first = figures.round_figures(round)
-    with django_assert_num_queries(1):
-        assert figures.round_figures(round) == first
-    assert RoundResult.objects.get(round=round).theme_means == {t.theme: 50 for t in first.themes}
+# Snapshots
 
 
-def test_a_new_submission_recomputes(round):
-    submit(round, 3, level=1)
-    assert figures.round_figures(round).themes[0].mean == 0
-    submit(round, 1, level=5)
-    result = figures.round_figures(round)
-    assert (result.responses, result.themes[0].mean) == (4, 25)
-    assert RoundResult.objects.get(round=round).submitted_count == 4
+def test_an_open_round_publishes_nothing_until_k_can_wait_beyond_k(round):
+    submit(round, 5)
+    assert figures.publish_snapshot(round) is None
+    submit(round, 1)
+    snapshot = figures.publish_snapshot(round)
+    # Six waiting, k = 3: the first three are counted, the newest three wait.
+    assert (snapshot.number, snapshot.responses, snapshot.final) == (1, 3, False)
+    assert Response.objects.filter(round=round, snapshot=1, counts_in_group=True).count() == 3
+    assert figures.current_snapshot(round) == snapshot
 
 
-def test_a_stale_stamp_is_recomputed(round):
-    # As if a submission landed while the figures were computed: stamped with the older count.
-    submit(round, 3)
-    figures.round_figures(round)
-    RoundResult.objects.filter(round=round).update(submitted_count=2)
-    figures.round_figures(round)
-    assert RoundResult.objects.get(round=round).submitted_count == 3
+def test_figures_move_only_in_cells_of_k(round):
+    submit(round, 6, role_group="digital")
+    first = figures.publish_snapshot(round)
+    submit(round, 2, role_group="digital")
+    # Eight submitted, three counted: two more of the group are eligible, fewer than k.
+    assert figures.publish_snapshot(round) == first
+    submit(round, 1, role_group="digital")
+    second = figures.publish_snapshot(round)
+    assert (second.number, second.responses) == (2, 6)
 
 
-def test_figures_in_an_old_format_or_for_another_k_are_recomputed(round):
-    submit(round, 3)
-    figures.round_figures(round)
-    RoundResult.objects.filter(round=round).update(figures={"format": 0})
-    assert figures.round_figures(round).responses == 3
-    Round.objects.filter(pk=round.pk).update(anonymity_threshold=4)
-    assert figures.round_figures(round).suppressed
-    assert RoundResult.objects.get(round=round).figures["anonymity_threshold"] == 4
+def test_snapshots_come_at_most_every_interval(round, settings):
+    settings.SNAPSHOT_INTERVAL = 3600
+    submit(round, 6)
+    first = figures.publish_snapshot(round)
+    submit(round, 6)
+    assert figures.publish_snapshot(round) == first
 
 
-def test_closing_a_round_leaves_fresh_figures(round):
-    submit(round, 3)
+def test_closing_publishes_final_figures_with_every_response(round):
+    submit(round, 4, role_group="digital")
+    submit(round, 3, role_group="frontline")
+    figures.publish_snapshot(round)
     round.close()
-    result = figures.refresh_round_figures(round)
-    cached = RoundResult.objects.get(round=round)
-    assert (cached.submitted_count, cached.figures) == (3, result.to_dict())
+    final = figures.publish_snapshot(round)
+    assert (final.final, final.responses) == (True, 7)
+    assert not Response.objects.filter(round=round, snapshot__isnull=True).exists()
+    # A final snapshot is final: nothing moves it again.
+    assert figures.publish_snapshot(round) == final
+    assert Snapshot.objects.filter(round=round, final=True).count() == 1
 
 
-# Previous round and trend
-
-
-def test_previous_round_is_the_latest_closed_one_before(version, round):
-    organisation = round.organisation
-    closed_round(organisation, version, days_ago=400)
-    tied_first = closed_round(organisation, version, days_ago=100)
-    tied_second = closed_round(organisation, version, days_ago=100)
-    # Not before, not closed, not this organisation's: never chosen.
-    closed_round(OrganisationFactory(), version, days_ago=50)
-    RoundFactory(
-        organisation=organisation, questionnaire_version=version, status=Round.Status.DRAFT
+def test_a_round_closed_by_its_date_gets_its_final_figures_when_read(round):
+    submit(round, 4)
+    Round.objects.filter(pk=round.pk).update(
+        opens_on=timezone.localdate() - datetime.timedelta(days=30),
+        closes_on=timezone.localdate() - datetime.timedelta(days=1),
     )
-    assert figures.previous_round(round) == tied_second
-    assert figures.previous_round(tied_second) == tied_first
-    assert figures.previous_round(closed_round(organisation, version, days_ago=500)) is None
+    round.refresh_from_db()
+    assert figures.current_snapshot(round).final
 
 
-def test_previous_round_ignores_other_questionnaires(round):
+def test_a_closed_round_under_k_publishes_only_its_count(round):
+    submit(round, 2)
+    round.close()
+    figures_ = figures.snapshot_round_figures(round, figures.current_snapshot(round))
+    assert figures_.suppressed and not figures_.themes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_racing_a_snapshot_is_in_it_or_the_next(version):
+    """A submission committed after the snapshot's transaction read the waiting responses is
+    left for the next snapshot: the snapshot's figures and its responses' marks agree."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: there is no race to lose")
+    round = RoundFactory(questionnaire_version=version, anonymity_threshold=3)
+    submit(round, 6)
+    late = submit(round, 1, submitted=False)[0]
+    updated, done = threading.Event(), threading.Event()
+
+    def submit_late():
+        with transaction.atomic():
+            Response.objects.filter(pk=late.pk).update(submitted_at=timezone.now())
+            updated.set()
+            done.wait(5)
+        connection.close()
+
+    worker = threading.Thread(target=submit_late)
+    worker.start()
+    assert updated.wait(5)  # submitted, not yet committed
+    snapshot = figures.publish_snapshot(round)
+    done.set()
+    worker.join()
+    counted = Response.objects.filter(round=round, snapshot=snapshot.number).count()
+    assert counted == snapshot.responses == 3
+    late.refresh_from_db()
+    assert late.snapshot is None
+
+
+def test_identical_open_link_submissions_are_counted_not_named(round, settings):
+    settings.IDENTICAL_SUBMISSIONS_FLAG = 3
+    for response in submit(round, 3):
+        response.answers_digest = "same"
+        response.save(update_fields=["answers_digest"])
+    assert figures.identical_submissions(round) == 3
+    Response.objects.filter(round=round).update(is_personal=True)
+    assert figures.identical_submissions(round) == 0
+
+
+# The comparison round
+
+
+def closed_with(version, organisation, days_ago, n=3, **fields):
+    other = closed_round(organisation, version, days_ago=days_ago, anonymity_threshold=3, **fields)
+    submit(other, n)
+    return other
+
+
+def test_comparison_is_the_latest_round_closed_before_this_one_opened(version, round):
+    organisation = round.organisation
+    older = closed_with(version, organisation, 400)
+    latest = closed_with(version, organisation, 100)
+    # Closed after this one opened, under k, another organisation's, or not closed: never.
+    closed_with(version, organisation, 2)
+    closed_with(version, organisation, 50, n=2)
+    closed_with(version, OrganisationFactory(), 30)
+    RoundFactory(organisation=organisation, questionnaire_version=version)
+    assert figures.comparison_round(round) == latest
+    assert figures.comparison_rounds(round) == [latest, older]
+
+
+def test_a_lead_may_choose_another_eligible_round(version, round):
+    older = closed_with(version, round.organisation, 400)
+    closed_with(version, round.organisation, 100)
+    round.comparison_round = older
+    assert figures.comparison_round(round) == older
+    # A choice that is not eligible (here: not closed before) falls back to the latest.
+    round.comparison_round = closed_with(version, round.organisation, 1)
+    assert figures.comparison_round(round) != round.comparison_round
+
+
+def test_comparison_ignores_other_questionnaires(round):
     other = published_version(questionnaire=Questionnaire.objects.create(slug="other", name="O"))
-    closed_round(round.organisation, other, days_ago=30)
-    assert figures.previous_round(round) is None
+    closed_with(other, round.organisation, 30)
+    assert figures.comparison_round(round) is None
 
 
-def test_round_trend_compares_with_the_previous_round(version, round):
-    before = closed_round(round.organisation, version, days_ago=90, anonymity_threshold=3)
-    submit(before, 3, level=2)
-    submit(round, 3, level=4)
-    previous = figures.round_figures(figures.previous_round(round))
-    trend = comparison.compare_rounds(figures.round_figures(round), previous)
+def test_round_trend_compares_with_the_comparison_round(version, round):
+    before = closed_with(version, round.organisation, 90, n=12)
+    Answer.objects.filter(response__round=before).update(level=2)
+    submit(round, 12, level=4)
+    round.close()
+    previous = figures.current_snapshot(figures.comparison_round(round))
+    trend = comparison.compare_rounds(
+        figures.snapshot_round_figures(round, figures.current_snapshot(round)),
+        figures.snapshot_round_figures(before, previous),
+    )
     assert trend.summary == "6 of 6 questions comparable"
-    assert [(t.delta, t.direction) for t in trend.themes] == [(50, "up"), (50, "up")]
-
-
-def test_no_trend_without_a_previous_round(round):
-    submit(round, 3)
-    assert figures.previous_round(round) is None
+    # Twelve people a side, everyone alike: a change well beyond its margin.
+    assert [(t.shown, t.direction) for t in trend.themes] == [(50, "up"), (50, "up")]
+    assert trend.overall.direction == "up"
 
 
 # Peer benchmark
@@ -266,6 +363,7 @@ def peer(version, *, level=3, size_band="l", function="01", days=30, responses=3
     organisation = OrganisationFactory(function=function, size_band=size_band)
     peer_round = closed_round(organisation, version, days_ago=days, anonymity_threshold=3)
     submit(peer_round, responses, level=level)
+    figures.publish_snapshot(peer_round)
     return peer_round
 
 
@@ -282,23 +380,27 @@ def test_peer_benchmark_is_hidden_under_5_organisations(version, own):
     assert figures.peer_benchmark(own) is None
 
 
-def test_peer_benchmark_uses_each_organisations_latest_reportable_round(version, own):
+def test_peer_benchmark_uses_each_organisations_latest_final_figures(version, own):
     peers = [peer(version, level=level) for level in (1, 2, 3, 4)]
     # The latest round of the first peer replaces its earlier one.
-    submit(
-        closed_round(peers[0].organisation, version, days_ago=10, anonymity_threshold=3), 3, level=5
-    )
-    # Its own organisation's earlier rounds, open rounds and rounds under k never count.
-    submit(closed_round(own.organisation, version, days_ago=60, anonymity_threshold=3), 3, level=1)
+    latest = closed_round(peers[0].organisation, version, days_ago=10, anonymity_threshold=3)
+    submit(latest, 3, level=5)
+    figures.publish_snapshot(latest)
+    # Its own organisation's rounds, open rounds and rounds under k never count.
+    own_earlier = closed_round(own.organisation, version, days_ago=60, anonymity_threshold=3)
+    submit(own_earlier, 3, level=1)
+    figures.publish_snapshot(own_earlier)
     latest_under_k = closed_round(peers[1].organisation, version, days_ago=5, anonymity_threshold=3)
     submit(latest_under_k, 2, level=5)
+    figures.publish_snapshot(latest_under_k)
     open_round = RoundFactory(organisation=peers[2].organisation, questionnaire_version=version)
-    submit(open_round, 3, level=5)
+    submit(open_round, 9, level=5)
+    figures.publish_snapshot(open_round)
     assert figures.peer_benchmark(own) is None  # four organisations so far
     peer(version, level=5)
     result = figures.peer_benchmark(own)
     assert (result.group, result.organisations) == (comparison.PEERS_FUNCTION_AND_SIZE, 5)
-    # Peer means 100, 25, 50, 75, 100.
+    # Peer means 100, 25, 50, 75, 100: the under-k round leaves the earlier one in place.
     assert [(t.n, t.q1, t.median, t.q3) for t in result.themes] == [(5, 50, 75, 100)] * 2
 
 
@@ -312,6 +414,20 @@ def test_peer_benchmark_falls_back_to_the_function(version, own):
     assert result.themes[0].median == 50
 
 
+def test_a_snapshot_keeps_the_peers_it_was_made_with(version, own):
+    for level in (1, 2, 3, 4, 5):
+        peer(version, level=level)
+    submit(own, 3)
+    own.close()
+    final = figures.publish_snapshot(own)
+    before = comparison.PeerBenchmark.from_dict(final.peers)
+    # Another peer closes a round later: this round's final figures keep their peers.
+    peer(version, level=5)
+    peer(version, level=5)
+    assert comparison.PeerBenchmark.from_dict(figures.current_snapshot(own).peers) == before
+    assert figures.peer_benchmark(own) != before
+
+
 @pytest.mark.parametrize("organisations", [5, 12])
 def test_peer_benchmark_query_count_does_not_grow_with_peers(
     version, own, organisations, django_assert_num_queries
@@ -319,14 +435,12 @@ def test_peer_benchmark_query_count_does_not_grow_with_peers(
     for i in range(organisations):
         peer(version, level=1 + i % 5)
     version_content(version)  # read once a process
-    with django_assert_num_queries(7):  # peers' figures computed in one batch, then cached
-        cold = figures.peer_benchmark(own)
     with django_assert_num_queries(2):
-        assert figures.peer_benchmark(own) == cold
-    assert cold.organisations == organisations
+        result = figures.peer_benchmark(own)
+    assert result.organisations == organisations
 
 
-def test_refresh_figures_command_fills_only_missing_or_stale_caches(db):
+def test_refresh_figures_command_publishes_final_figures_of_rounds_closed_by_date(db):
     version = published_version(themes=1, questions=2)
     past = RoundFactory(
         questionnaire_version=version,
@@ -337,13 +451,12 @@ def test_refresh_figures_command_fills_only_missing_or_stale_caches(db):
     still_open = RoundFactory(questionnaire_version=version)
     for round in (past, fresh, still_open):
         submit_responses(round, 5)
-    figures.refresh_round_figures(fresh)
-    computed_at = RoundResult.objects.get(round=fresh).computed_at
+    final = figures.publish_snapshot(fresh)
     out = StringIO()
 
     call_command("refresh_figures", stdout=out)
 
-    assert "Refreshed the figures of 1 closed round(s)." in out.getvalue()
-    assert RoundResult.objects.get(round=past).submitted_count == 5
-    assert RoundResult.objects.get(round=fresh).computed_at == computed_at
-    assert not RoundResult.objects.filter(round=still_open).exists()
+    assert "Published the final figures of 1 closed round(s)." in out.getvalue()
+    assert Snapshot.objects.get(round=past, final=True).responses == 5
+    assert figures.current_snapshot(fresh) == final
+    assert not Snapshot.objects.filter(round=still_open, final=True).exists()

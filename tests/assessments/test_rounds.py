@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Membership, Response, Round, RoundResult
+from assessments.models import Membership, Response, Round, Snapshot
 from maturity.models import User
 from tests.factories import (
     MembershipFactory,
@@ -46,6 +46,8 @@ def round_data(title="Spring 2026", opens_on=None, closes_on=None, threshold=5):
         **date_fields("opens_on", opens_on),
         **date_fields("closes_on", closes_on),
         "anonymity_threshold": threshold,
+        "length": "full",
+        "breakdown": "role",
     }
 
 
@@ -134,7 +136,7 @@ def test_lead_runs_a_round_from_creation_to_report(version):
     round.refresh_from_db()
     assert round.status == Round.Status.CLOSED
     # Closing stores the final figures for reports and peer benchmarks.
-    assert RoundResult.objects.get(round=round).submitted_count == 3
+    assert Snapshot.objects.get(round=round, final=True).responses == 3
 
     report = lead.get(reverse("reports:round", args=[round.pk]))
     assert report.status_code == 200
@@ -149,8 +151,13 @@ def test_lead_runs_a_round_from_creation_to_report(version):
 def test_round_page_links_to_the_report_pdfs_and_csvs(open_round):
     lead = signed_in(open_round.organisation)
     page = lead.get(url("round", open_round)).content.decode()
-    for name in ["round", "board_pdf", "full_pdf", "figures_csv", "answers_csv"]:
+    for name in ["round", "board_pdf", "full_pdf", "figures_csv", "method_json", "comments"]:
         assert reverse(f"reports:{name}", args=[open_round.pk]) in page
+    # Respondent-level answers only once the round has closed.
+    assert reverse("reports:answers_csv", args=[open_round.pk]) not in page
+    open_round.close()
+    page = lead.get(url("round", open_round)).content.decode()
+    assert reverse("reports:answers_csv", args=[open_round.pk]) in page
 
 
 def test_organisations_page_lists_each_membership_with_its_role(version):
@@ -208,41 +215,31 @@ def test_personal_links_download_as_csv_for_a_mail_merge(open_round):
 
 
 def test_round_page_counts_responses_and_response_rate(open_round):
-    submit_responses(open_round, 1, is_personal=True)
-    Response.objects.bulk_create(Response(round=open_round, is_personal=True) for _ in range(3))
+    submit_responses(open_round, 6, is_personal=True)
+    Response.objects.bulk_create(Response(round=open_round, is_personal=True) for _ in range(6))
     Response.objects.create(round=open_round, started_at=timezone.now())
 
     page = signed_in(open_round.organisation).get(url("round", open_round)).content.decode()
 
-    assert re.search(r"Submitted</dt>\s*<dd[^>]*>1</dd>", page)
+    assert re.search(r"Submitted</dt>\s*<dd[^>]*>6</dd>", page)
+    # k = 3: three are in the figures, the newest three wait.
+    assert re.search(r"In the figures</dt>\s*<dd[^>]*>3<", page)
     assert re.search(r"In progress</dt>\s*<dd[^>]*>1<", page)
-    assert re.search(r"Personal links issued</dt>\s*<dd[^>]*>4</dd>", page)
+    assert re.search(r"Personal links issued</dt>\s*<dd[^>]*>12</dd>", page)
+    # The rate counts the responses in the figures: 3 of 12.
     assert "25%" in page
-    assert "1 of 4 personal links used" in page
+    assert "3 responses in the figures came through the 12 personal links issued" in page
 
 
 def role_group_counts(page):
     rows = re.findall(
-        r'<th scope="row"[^>]*>([^<]+)</th>\s*<td[^>]*>([^<]+)</td>', page.content.decode()
+        r'<th scope="row"[^>]*>(?:<bdi>)?([^<]+)(?:</bdi>)?</th>\s*<td[^>]*>([^<]+)</td>',
+        page.content.decode(),
     )
     return dict(rows)
 
 
-def test_completion_by_role_group_hides_groups_under_the_threshold(version):
-    round = RoundFactory(questionnaire_version=version, anonymity_threshold=5)
-    submit_responses(round, 6, role_group=Response.RoleGroup.FRONTLINE)
-    submit_responses(round, 2, role_group=Response.RoleGroup.DIGITAL)
-    submit_responses(round, 3, role_group=Response.RoleGroup.CORPORATE)
-
-    counts = role_group_counts(signed_in(round.organisation).get(url("round", round)))
-
-    assert counts["Frontline service delivery"] == "6"
-    assert counts["Digital, IT or data"] == "Fewer than 5"
-    assert counts["Corporate services"] == "Fewer than 5"
-    assert counts["Senior leadership"] == "None yet"
-
-
-def test_completion_by_role_group_hides_the_next_smallest_when_one_would_be_given_away(version):
+def test_counts_by_group_come_from_the_figures_cells(version):
     round = RoundFactory(questionnaire_version=version, anonymity_threshold=5)
     submit_responses(round, 7, role_group=Response.RoleGroup.FRONTLINE)
     submit_responses(round, 6, role_group=Response.RoleGroup.DIGITAL)
@@ -250,10 +247,25 @@ def test_completion_by_role_group_hides_the_next_smallest_when_one_would_be_give
 
     counts = role_group_counts(signed_in(round.organisation).get(url("round", round)))
 
-    # 15 submitted in all: showing 7 and 6 would give away the 2.
+    # 15 submitted, the newest 5 wait: of the first ten, frontline's seven are a cell; the
+    # three digital wait for their group to reach 5.
     assert counts["Frontline service delivery"] == "7"
-    assert counts["Digital, IT or data"] == "Not shown, to protect a smaller group"
-    assert counts["Corporate services"] == "Fewer than 5"
+    assert counts["Digital, IT or data"] == "Not shown separately"
+    assert counts["Corporate services"] == "Not shown separately"
+    assert counts["Senior leadership"] == "Not shown separately"
+
+
+def test_group_counts_read_the_same_whatever_the_true_count(version):
+    """A group of none, one or k - 1: the round page says the same of each."""
+    pages = []
+    for digital in (0, 1, 4):
+        round = RoundFactory(questionnaire_version=version, anonymity_threshold=5)
+        submit_responses(round, 12, role_group=Response.RoleGroup.FRONTLINE)
+        submit_responses(round, digital, role_group=Response.RoleGroup.DIGITAL)
+        submit_responses(round, 6 - digital, role_group=Response.RoleGroup.FRONTLINE)
+        page = signed_in(round.organisation).get(url("round", round))
+        pages.append(role_group_counts(page)["Digital, IT or data"])
+    assert len(set(pages)) == 1
 
 
 def test_round_page_shows_no_response_tokens(open_round):

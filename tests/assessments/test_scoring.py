@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from assessments import aggregates, comparison, scoring
+from assessments import aggregates, anonymity, comparison, margins, scoring
 from assessments.aggregates import (
     GroupFigures,
     QuestionFigures,
@@ -113,9 +113,7 @@ def test_worked_example_respondent():
     )
     assert scoring.theme_sums([DATA], WORKED_ANSWERS)["data"].points == 7
     assert scoring.whole_points(score.score) == 58
-    assert scoring.maturity_level(score.score) == 3.3
-    assert scoring.level_number(score.score) == 3
-    assert scoring.eu_band(score.score) == "Moderately advanced"
+    assert scoring.level_of(score.score) == 3
 
 
 def test_worked_example_with_a_second_dont_know_has_not_enough_answers():
@@ -241,36 +239,45 @@ def test_raising_one_level_never_lowers_a_theme_score(data):
 
 @pytest.mark.parametrize(
     ("score", "expected"),
-    [(0, 1.0), (100, 5.0), (50, 3.0), (37.5, 2.5), (3.75, 1.2), (175 / 3, 3.3), (62.4, 3.5)],
-)
-def test_maturity_level(score, expected):
-    assert scoring.maturity_level(score) == expected
-
-
-@pytest.mark.parametrize(
-    ("score", "expected"), [(0, 1), (36.2, 2), (37.4, 3), (37.5, 3), (62.4, 4), (100, 5)]
-)
-def test_level_number_names_the_shown_level_rounded_half_up(score, expected):
-    assert scoring.level_number(score) == expected
-
-
-@pytest.mark.parametrize(
-    ("score", "band"),
     [
-        (0, "Basic"),
-        (25, "Basic"),
-        (25.49, "Basic"),
-        (25.5, "Average"),
-        (26, "Average"),
-        (50.4, "Average"),
-        (50.5, "Moderately advanced"),
-        (75, "Moderately advanced"),
-        (75.5, "Advanced"),
-        (100, "Advanced"),
+        (0, 1),
+        (19.4, 1),
+        (19.5, 2),
+        (37.5, 2),
+        (39.49, 2),
+        (39.5, 3),
+        (59, 3),
+        (60, 4),
+        (79.5, 5),
+        (100, 5),
     ],
 )
-def test_eu_bands_at_their_boundaries(score, band):
-    assert scoring.eu_band(score) == band
+def test_a_score_names_the_fifth_of_the_scale_its_shown_score_falls_in(score, expected):
+    assert scoring.level_of(score) == expected
+
+
+def test_level_bands_cover_the_scale_once():
+    bands = [scoring.level_band(level) for level in range(1, 6)]
+    assert bands == [(0, 19), (20, 39), (40, 59), (60, 79), (80, 100)]
+    for shown in range(0, 101):
+        assert [low <= shown <= high for low, high in bands].count(True) == 1
+        assert scoring.level_band(scoring.level_of(shown))[0] <= shown
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "expected"),
+    [
+        (62.5, 0, "63"),
+        (-7.5, 0, "-7"),
+        (7.5, 0, "8"),
+        (0.125, 2, "0.13"),
+        (-0.125, 2, "-0.12"),
+        (2.675, 2, "2.68"),
+        (-2.5, 0, "-2"),
+    ],
+)
+def test_halves_round_up_negatives_too(value, places, expected):
+    assert str(scoring.round_half_up(value, places)) == expected
 
 
 # Round figures, suppression
@@ -291,6 +298,10 @@ def test_round_under_k_carries_only_its_count():
         "anonymity_threshold",
         "themes",
         "groups",
+        "overall_se",
+        "overall_n",
+        "overall_only",
+        "overall_only_themes",
     }
 
 
@@ -311,11 +322,11 @@ def test_figures_under_k_cannot_be_built_or_loaded():
 
 def test_hidden_group_cannot_carry_figures():
     with pytest.raises(ValueError):
-        GroupFigures("digital", hidden=aggregates.TOO_FEW, responses=2)
+        GroupFigures("digital", hidden=anonymity.TOO_FEW, responses=2)
 
 
 def visibility(k=5, **counts):
-    return aggregates.group_visibility(counts, k)
+    return anonymity.group_visibility(counts, k)
 
 
 def test_all_groups_of_k_or_more_are_shown():
@@ -324,8 +335,8 @@ def test_all_groups_of_k_or_more_are_shown():
 
 def test_one_small_group_hides_the_next_smallest_too():
     assert visibility(commercial=2, digital=6, frontline=9, leadership=12) == {
-        "commercial": aggregates.TOO_FEW,
-        "digital": aggregates.COMPLEMENTARY,
+        "commercial": anonymity.TOO_FEW,
+        "digital": anonymity.COMPLEMENTARY,
         "frontline": "",
         "leadership": "",
     }
@@ -333,7 +344,7 @@ def test_one_small_group_hides_the_next_smallest_too():
 
 def test_complementary_ties_are_broken_by_group_key():
     result = visibility(commercial=1, frontline=6, digital=6, leadership=6)
-    assert result["digital"] == aggregates.COMPLEMENTARY
+    assert result["digital"] == anonymity.COMPLEMENTARY
     assert result["frontline"] == result["leadership"] == ""
 
 
@@ -345,9 +356,9 @@ def test_two_small_groups_that_together_reach_k_need_no_more():
 def test_two_small_groups_under_k_together_hide_another():
     result = visibility(commercial=1, corporate=1, digital=6, frontline=7, leadership=8)
     assert result == {
-        "commercial": aggregates.TOO_FEW,
-        "corporate": aggregates.TOO_FEW,
-        "digital": aggregates.COMPLEMENTARY,
+        "commercial": anonymity.TOO_FEW,
+        "corporate": anonymity.TOO_FEW,
+        "digital": anonymity.COMPLEMENTARY,
         "frontline": "",
         "leadership": "",
     }
@@ -355,11 +366,11 @@ def test_two_small_groups_under_k_together_hide_another():
 
 def test_one_group_left_shown_is_hidden_as_well():
     assert visibility(commercial=1, digital=6, frontline=9) == {
-        "commercial": aggregates.TOO_FEW,
-        "digital": aggregates.COMPLEMENTARY,
-        "frontline": aggregates.NO_COMPARISON,
+        "commercial": anonymity.TOO_FEW,
+        "digital": anonymity.COMPLEMENTARY,
+        "frontline": anonymity.NO_COMPARISON,
     }
-    assert visibility(digital=9) == {"digital": aggregates.NO_COMPARISON}
+    assert visibility(digital=9) == {"digital": anonymity.NO_COMPARISON}
 
 
 def test_groups_without_responses_are_absent():
@@ -368,7 +379,7 @@ def test_groups_without_responses_are_absent():
 
 @given(st.dictionaries(st.sampled_from("abcdefg"), st.integers(0, 12)), st.integers(3, 6))
 def test_hidden_groups_can_never_be_worked_out_by_subtraction(counts, k):
-    result = aggregates.group_visibility(counts, k)
+    result = anonymity.group_visibility(counts, k)
     shown = [g for g, reason in result.items() if not reason]
     hidden = sum(counts[g] for g, reason in result.items() if reason)
     assert all(counts[g] >= k for g in shown)
@@ -381,10 +392,10 @@ def test_hidden_groups_can_never_be_worked_out_by_subtraction(counts, k):
 def test_round_figures_hide_small_groups_entirely():
     answers = responses(*["digital"] * 5, *["frontline"] * 6, "commercial")
     figures = aggregates.round_figures([DATA], answers, k=5)
-    by_group = {g.role_group: g for g in figures.groups}
-    assert by_group["commercial"] == GroupFigures("commercial", hidden=aggregates.TOO_FEW)
-    assert by_group["digital"] == GroupFigures("digital", hidden=aggregates.COMPLEMENTARY)
-    assert by_group["frontline"].hidden == aggregates.NO_COMPARISON
+    by_group = {g.group: g for g in figures.groups}
+    assert by_group["commercial"] == GroupFigures("commercial", hidden=anonymity.TOO_FEW)
+    assert by_group["digital"] == GroupFigures("digital", hidden=anonymity.COMPLEMENTARY)
+    assert by_group["frontline"].hidden == anonymity.NO_COMPARISON
     assert figures.visible_groups == ()
 
 
@@ -395,7 +406,7 @@ def test_perception_gap_by_role_group():
         responses(*["digital"] * 3) + responses(*["frontline"] * 3, answers=low),
         k=3,
     )
-    means = {g.role_group: g.themes[0].mean for g in figures.visible_groups}
+    means = {g.group: g.themes[0].mean for g in figures.visible_groups}
     assert means == {"digital": 175 / 3, "frontline": 0}
     assert [g.responses for g in figures.visible_groups] == [3, 3]
 
@@ -467,6 +478,7 @@ def themes_figures(means_and_weights):
                 q1=None,
                 median=None,
                 q3=None,
+                se=None,
                 weight=weight,
                 questions=(),
             )
@@ -511,25 +523,51 @@ def test_trend_matches_questions_on_concept_key_across_versions():
     current = figures_for(after, (level("strategy", 4), level("quality", 3), level("training", 3)))
     trend = comparison.compare_rounds(current, previous)
     assert trend.summary == "2 of 4 questions comparable"
-    assert [(q.question, q.delta) for q in trend.questions] == [
+    assert [(q.question, q.interval.delta) for q in trend.questions] == [
         ("strategy", 50),
         ("quality", None),
         ("training", 0),
         ("unanswered", None),
     ]
     data, people = trend.themes
-    assert (data.previous, data.current, data.delta, data.direction) == (12.5, 62.5, 50, "up")
+    assert (data.previous.mean, data.current.mean, data.shown) == (12.5, 62.5, 50)
     assert (data.comparable_questions, data.questions) == (1, 2)
-    assert (people.previous, people.direction, people.comparable_questions) == (None, None, 1)
+    assert (people.previous.mean, people.comparable_questions) == (None, 1)
+    # Three people a side: far too few to state any change.
+    assert data.direction is None and not data.stated
+
+
+def estimate(mean, sd, n):
+    return margins.Estimate(mean, margins.standard_error(sd, n), n, n - 1)
 
 
 @pytest.mark.parametrize(
-    ("delta", "direction"),
-    [(4.4, "steady"), (4.5, "up"), (-4.4, "steady"), (-4.5, "down"), (0, "steady"), (20, "up")],
+    ("current", "previous", "direction"),
+    [
+        # 48 (SD 20, 30 people) against 40 (SD 24, 25): +8 within its margin of 12.
+        (estimate(48, 20, 30), estimate(40, 24, 25), "steady"),
+        # The same change with ten times the people is clear.
+        (estimate(48, 20, 300), estimate(40, 24, 250), "up"),
+        (estimate(40, 20, 300), estimate(48, 24, 250), "down"),
+        # Fewer than MIN_FOR_CHANGE on either side: nothing is stated.
+        (estimate(90, 5, 9), estimate(10, 5, 40), None),
+        # Clear as computed (0.8 beyond 0.6) but not as printed: +1 is not beyond ±1.
+        (estimate(50.8, 2.3, 1000), estimate(50.0, 2.3, 1000), "steady"),
+    ],
 )
-def test_trend_direction_threshold(delta, direction):
-    change = comparison.QuestionTrend(current=50 + delta, previous=50, question="q", theme="t")
+def test_a_change_is_up_or_down_only_beyond_its_margin(current, previous, direction):
+    change = comparison.Change(current, previous)
     assert change.direction == direction
+    if direction is not None:
+        assert change.shown == round(current.mean) - round(previous.mean)
+
+
+def test_the_worked_example_of_a_change():
+    change = comparison.Change(estimate(48, 20, 30), estimate(40, 24, 25))
+    assert change.interval.se == pytest.approx(6.03, abs=0.01)
+    assert change.interval.df == pytest.approx(46.8, abs=0.1)
+    assert change.interval.margin == pytest.approx(12.1, abs=0.05)
+    assert (change.shown, change.shown_margin, change.direction) == (8, 12, "steady")
 
 
 def test_no_trend_against_a_suppressed_round():
@@ -608,6 +646,9 @@ def test_methodology_states_the_thresholds_the_code_uses():
     coverage = 100 * scoring.COVERAGE_NUMERATOR // scoring.COVERAGE_DENOMINATOR
     assert f"answered weight ≥ {coverage}% of the applicable weight" in text
     assert f"**{aggregates.DISAGREEMENT_IQR} points or more**" in text
-    assert f"+{comparison.TREND_THRESHOLD} or more is shown as up" in text
+    assert f"fewer than **{margins.MIN_FOR_CHANGE} people**" in text
+    assert f"**{100 * margins.CONFIDENCE:.0f}% margin of error**" in text
     assert f"at least {comparison.MIN_PEERS} of them" in text
-    assert all(f"| {band} |" in text for _, band in scoring.EU_BANDS)
+    for level in range(1, 6):
+        low, high = scoring.level_band(level)
+        assert f"| {low}–{high} | {level} (" in text

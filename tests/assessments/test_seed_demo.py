@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from assessments import demo as seed_demo
 from assessments.figures import peer_benchmark
-from assessments.models import Answer, Membership, Organisation, Response, Round, RoundResult
+from assessments.models import Answer, Membership, Organisation, Response, Round, Snapshot
 from maturity.models import User
 from maturity.versioning import load_bank
 from tests.factories import default_bank
@@ -73,7 +73,7 @@ def test_demo_covers_three_functions_with_peers_for_the_first_lead():
 def counts():
     return {
         model.__name__: model.objects.count()
-        for model in (Organisation, Membership, User, Round, Response, Answer, RoundResult)
+        for model in (Organisation, Membership, User, Round, Response, Answer, Snapshot)
     }
 
 
@@ -124,7 +124,7 @@ def test_seed_demo_makes_realistic_rounds_once_and_resets_only_passwords(
         assert earlier.is_closed and not latest.is_closed
         assert 150 <= (today - earlier.closes_on).days <= 200
         assert earlier.closed_at < latest.opened_at
-        assert RoundResult.objects.filter(round=earlier).exists()
+        assert Snapshot.objects.filter(round=earlier, final=True).exists()
         assert latest.responses.filter(submitted_at=None, started_at__isnull=False).exists()
         for round in (earlier, latest):
             submitted = round.responses.filter(submitted_at__isnull=False)

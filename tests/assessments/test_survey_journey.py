@@ -1,6 +1,7 @@
 """The respondent's journey through the Django test client, from link to confirmation."""
 
 import datetime
+import math
 import re
 
 import pytest
@@ -50,7 +51,7 @@ def test_whole_journey_from_open_link_to_confirmation(client):
     page = client.get(open_url(round))
     assert page.status_code == 200
     assert b"Start now" in page.content
-    assert b"at least 5 people" in page.content
+    assert b"anonymity threshold is 5" in page.content
     assert not Response.objects.exists()
 
     started = client.post(open_url(round))
@@ -110,9 +111,22 @@ def test_prefetching_the_open_link_creates_nothing(client):
     assert not Response.objects.exists()
 
 
-def test_start_page_estimates_the_time_from_the_question_count(client):
-    round = RoundFactory()  # 6 questions: 3 minutes, shown as the 5-minute minimum
-    assert client.get(open_url(round)).context["minutes"] == 5
+def test_start_page_estimates_the_time_from_the_rounds_own_words(client):
+    round = RoundFactory()
+    version = round.questionnaire_version
+    themes = list(version.themes.prefetch_related("questions__options"))
+    words = len(version.description.split()) + sum(
+        len(f"{t.title} {t.description}".split())
+        + sum(
+            len(q.text.split()) + sum(len(o.descriptor.split()) for o in q.options.all())
+            for q in t.questions.all()
+        )
+        for t in themes
+    )
+    questions = sum(len(t.questions.all()) for t in themes)
+    # 180 words a minute, 8 seconds an answer, 10 a page (each theme, and three more).
+    seconds = 60 * words / 180 + 8 * questions + 10 * (len(themes) + 3)
+    assert client.get(open_url(round)).context["minutes"] == math.ceil(seconds / 60)
 
 
 def test_start_page_offers_to_continue_an_unsubmitted_response(client):

@@ -1,12 +1,13 @@
 import pytest
 
-from tests.factories import RoundFactory, member_of, submit_responses
+from tests.factories import closed_round, member_of, submit_responses
 
 
 @pytest.fixture
 def round(db):
-    """An open round of a two-theme bank with 6 submitted responses (k is 5)."""
-    round = RoundFactory()
+    """A closed round of a two-theme bank with 6 submitted responses (k is 5): its final
+    figures count them all."""
+    round = closed_round()
     submit_responses(round, 6)
     return round
 

@@ -191,14 +191,19 @@ def test_every_figure_the_report_and_confirmation_pages_embed_is_valid_plotly(cl
     organisation = OrganisationFactory()
     submit_responses(closed_round(organisation, version), 5, level=2)
     peer_rounds(version, 5)
-    round = RoundFactory(organisation=organisation, questionnaire_version=version)
+    round = closed_round(organisation, version, days_ago=1)
     submit_responses(round, 5, role_group="digital", level=4)
-    (respondent, *_) = submit_responses(round, 5, role_group="frontline", level=2)
+    submit_responses(round, 5, role_group="frontline", level=2)
+    (respondent,) = submit_responses(RoundFactory(questionnaire_version=version), 1)
     client.force_login(member_of(organisation))
     report = embedded_figures(client.get(reverse("reports:round", args=[round.pk])))
+    # Each theme's answers chart is on the theme's own page.
+    for theme in version.themes.all():
+        page = client.get(reverse("reports:theme", args=[round.pk, theme.key]))
+        report.update(embedded_figures(page))
     client.logout()
     client.get(reverse("assessments:resume", args=[respondent.token]))
-    confirmation = embedded_figures(client.get(reverse("assessments:done")))
+    confirmation = embedded_figures(client.get(reverse("reports:confirmation")))
 
     themes = version.themes.count()
     assert set(report) == {

@@ -84,8 +84,8 @@ def test_a_round_under_k_shows_its_response_count_and_nothing_else(client):
     page = client.get(report_url(round))
     body = text(page)
     assert "4 responses submitted" in body
-    assert "at least 5 people" in body
-    for absent in ("out of 100", "Theme 1", "Maturity level", "A comment", "radar-data"):
+    assert "No figures yet" in body
+    for absent in ("out of 100", "Theme 1", "Level", "A comment", "radar-data"):
         assert absent not in body
     assert "reports/" not in page.content.decode().split("<main")[1]  # no download links
     assert "plotly" not in page.content.decode()
@@ -98,19 +98,19 @@ def test_headline_shows_overall_score_level_band_and_weakest_theme(lead_client, 
     submit_responses(round, 5, levels={round.questionnaire_version.themes.first().key: 1})
     page = lead_client.get(report_url(round))
     body = text(page)
-    # Theme 1: 6 at level 3 and 5 at level 1 -> (6 x 50) / 11 = 27.3; theme 2: 50.
-    assert "Overall score 39 out of 100" in body
-    assert "Maturity level 2.5 , Established" in body
-    assert "EU band: Average" in body
-    assert "Weakest theme 27 out of 100 Theme 1 Level 2.1, Emerging" in body
+    # Theme 1: 6 at level 3 and 5 at level 1 -> (6 x 50) / 11 = 27.3; theme 2: 50. Theme 1's
+    # scores are 50 (6) and 0 (5): SD 26.1, se 7.9, t(10) 2.23: a margin of 18.
+    assert re.search(r"Overall score 39 out of 100 ±\d+ Level 2: Emerging", body)
+    assert "Weakest theme 27 ±18 Theme 1 Level 2: Emerging" in body
     assert "Responses 11" in body
+    assert "EU band" not in body and "Maturity level" not in body
 
 
 def test_response_rate_counts_personal_links_only(lead_client, round):
     submit_responses(round, 3, is_personal=True)
     ResponseFactory.create_batch(7, round=round, is_personal=True)  # issued, not submitted
     body = text(lead_client.get(report_url(round)))
-    assert "30% of personal links used: 3 of 10, plus 6 through the open link" in body
+    assert "3 through personal links (30% of the 10 issued), 6 through the open link" in body
 
 
 def test_theme_cards_show_spread_disagreement_and_knowledge_gap(lead_client, round):
@@ -140,20 +140,21 @@ def test_recommendations_come_weakest_first_for_each_themes_level(lead_client, r
 
 
 def test_comments_are_shown_escaped_and_without_role_group(client):
-    round = RoundFactory()
+    round = closed_round()
     submit_responses(round, 5, comment="<script>alert('x')</script> too slow", role_group="digital")
     client.force_login(member_of(round.organisation))
-    page = client.get(report_url(round))
+    theme = round.questionnaire_version.themes.first()
+    page = client.get(reverse("reports:theme", args=[round.pk, theme.key]))
     html = page.content.decode()
     assert "<script>alert('x')</script>" not in html
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; too slow" in html
-    comments = html.split('id="comments"')[1].split('id="method"')[0]
+    comments = html.split('id="comments"')[1]
     assert "Digital, IT or data" not in comments
     assert "5 of 5 comments" not in comments  # all five shown, so no "of" line
 
 
-def test_perception_gap_names_hidden_groups_and_why_without_their_counts(client):
-    round = RoundFactory()
+def test_perception_gap_names_hidden_groups_without_their_counts(client):
+    round = closed_round()
     submit_responses(round, 7, role_group="frontline", level=2)
     submit_responses(round, 8, role_group="corporate", level=4)
     submit_responses(round, 6, role_group="digital")
@@ -162,13 +163,17 @@ def test_perception_gap_names_hidden_groups_and_why_without_their_counts(client)
     page = client.get(report_url(round))
     section = (
         text(page)
-        .split("How different roles see the organisation")[2]
-        .split("Change since the previous round")[0]
+        .split("How different groups see the organisation")[2]
+        .split("Change since an earlier round")[0]
     )
-    assert "Commercial or procurement: fewer than 5 responses" in section
-    assert "Digital, IT or data: hidden to protect another group" in section
+    # At close the two commercial responses cannot be a cell of their own: the smallest
+    # group cell (digital, 6) joins them, so 8 count in the overall figures only.
     assert "Corporate services (8)" in section and "Frontline service delivery (7)" in section
+    assert "8 more count in the overall figures only" in section
     assert "(6)" not in section and "(2)" not in section
+    hidden = section.split("Not shown separately")[1]
+    for label in ("Digital, IT or data", "Commercial or procurement", "Senior leadership"):
+        assert label in hidden
     assert [g["label"] for g in page.context["groups"]["shown"]] == [
         "Corporate services",
         "Frontline service delivery",
@@ -191,19 +196,20 @@ def test_trend_states_how_many_questions_are_comparable_across_versions(client):
         theme_keys=["a", "b"],
         question_keys=[["a1", "a2", "a9"], ["b1", "b2", "b3"]],
     )
-    previous = closed_round(organisation, old)
-    submit_responses(previous, 5, level=2)
-    round = RoundFactory(organisation=organisation, questionnaire_version=new)
-    submit_responses(round, 5, level=4)
+    previous = closed_round(organisation, old, days_ago=90)
+    submit_responses(previous, 12, level=2)
+    round = closed_round(organisation, new, days_ago=1)
+    submit_responses(round, 12, level=4)
     client.force_login(member_of(organisation))
     page = client.get(report_url(round))
     body = text(page)
     assert "5 of 6 questions comparable" in body
     assert f"Compared with “{previous.title}”" in body
-    # Previous 25, this round 75, up 50 points; 2 of 3 questions comparable in theme a.
-    assert "Theme 1 25 75 ▲ Up 50 2 of 3" in body
-    assert "Theme 2 25 75 ▲ Up 50 3 of 3" in body
-    assert "Since last round 25 → 75; 2 of 3 questions comparable" in body
+    # Previous 25, this round 75, up 50 points (everyone alike: the smallest margin, ±1);
+    # 2 of 3 questions comparable in theme a.
+    assert "Theme 1 25 75 ▲ Up 50 (±1) 2 of 3" in body
+    assert "Theme 2 25 75 ▲ Up 50 (±1) 3 of 3" in body
+    assert f"Since {previous.title} 25 → 75; 2 of 3 questions comparable" in body
     radar = chart(page, "radar-data")
     assert [trace["name"] for trace in radar["data"]] == ["This round", "Previous round"]
     assert radar["data"][1]["r"] == [25, 25, 25]  # closed ring: two themes and the first again
@@ -246,7 +252,7 @@ def test_admin_text_is_escaped_in_the_page_and_in_chart_labels(client):
     question = Question.objects.filter(theme__questionnaire_version=version).first()
     Question.objects.filter(pk=question.pk).update(text="<img src=x onerror=alert(1)>")
     version.publish()
-    round = RoundFactory(questionnaire_version=version)
+    round = closed_round(version=version)
     submit_responses(round, 5)
     client.force_login(member_of(round.organisation))
     page = client.get(report_url(round))
@@ -257,7 +263,9 @@ def test_admin_text_is_escaped_in_the_page_and_in_chart_labels(client):
     # plotly.js, which renders some HTML in labels, shows them as text.
     radar = chart(page, "radar-data")
     assert radar["data"][0]["customdata"][0] == '&lt;script&gt;alert("t")&lt;/script&gt;'
-    bars = chart(page, "distribution-1")
+    theme_page = client.get(reverse("reports:theme", args=[round.pk, version.themes.first().key]))
+    assert "<img src=x" not in theme_page.content.decode()
+    bars = chart(theme_page, "distribution-1")
     assert bars["layout"]["yaxis"]["ticktext"][0].startswith("&lt;img src=x")
     assert "<img" not in json.dumps(bars) and "<script" not in json.dumps(radar)
 
