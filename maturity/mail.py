@@ -98,14 +98,23 @@ def deliver_email(email_ids: list[int]) -> dict[str, int]:
     """Send these queued emails, or schedule their next attempt (see the module docstring)."""
     outcomes: Counter[str] = Counter()
     connection = mail.get_connection()
+    sent_on_connection = 0
     try:
         for position, email_id in enumerate(email_ids):
-            error = send_one(connection, email_id)
-            if isinstance(error, str):
-                outcomes[error] += 1  # sent, or not queued
+            result = send_one(connection, email_id)
+            if hung_up(result) and sent_on_connection:
+                # Servers may close a connection after some messages: try a fresh one.
+                close_quietly(connection)
+                sent_on_connection = 0
+                result = send_one(connection, email_id)
+            if not isinstance(result, Exception):
+                outcomes[result] += 1  # "sent", or "not queued"
+                sent_on_connection += result == "sent"
                 continue
+            error = result
             # The connection may be broken: the next message opens a new one.
             close_quietly(connection)
+            sent_on_connection = 0
             if is_permanent(error):
                 outcomes["given up"] += give_up([email_id], error)
             elif about_the_message(error):
@@ -155,6 +164,13 @@ def is_permanent(error: Exception) -> bool:
     # Other refusals (the sender, the login) are the site's settings, not the message:
     # worth retrying once someone has fixed them.
     return isinstance(error, Undeliverable)
+
+
+def hung_up(result) -> bool:
+    """Whether the server closed the connection (421: "closing", or no answer at all)."""
+    if isinstance(result, smtplib.SMTPResponseException):
+        return result.smtp_code == 421
+    return isinstance(result, smtplib.SMTPServerDisconnected)
 
 
 def about_the_message(error: Exception) -> bool:

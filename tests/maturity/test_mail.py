@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core import mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -19,7 +20,7 @@ from maturity.mail import (
     queue_emails,
     requeue_email,
 )
-from maturity.models import Email
+from maturity.models import Email, User
 
 pytestmark = pytest.mark.django_db
 
@@ -266,3 +267,36 @@ def test_html_keeps_every_character_of_the_text_and_links_web_addresses(text, ht
 
 def test_html_paragraphs_follow_blank_lines_and_keep_line_breaks():
     assert html_paragraphs("One\nline two\n\n\nThree\n\n") == ["One<br>\nline two", "Three"]
+
+
+def test_admin_lists_the_outbox_without_ever_showing_a_body(client):
+    client.force_login(
+        User.objects.create(username="admin@example.gov.uk", is_staff=True, is_superuser=True)
+    )
+    email = queue()
+
+    listing = client.get(reverse("admin:maturity_email_changelist")).content.decode()
+    page = client.get(reverse("admin:maturity_email_change", args=[email.pk])).content.decode()
+
+    assert "lead@example.gov.uk" in listing and "Queued" in listing
+    assert "Set a password" in page
+    assert "cz7-0a1b2c3d" not in listing + page
+    assert client.get(reverse("admin:maturity_email_add")).status_code == 403
+
+
+def test_a_server_that_closes_the_connection_after_some_messages_gets_a_fresh_one(
+    smtp_server, database_tasks
+):
+    async def two_a_connection(server, session, envelope, address, options):
+        session.delivered = getattr(session, "delivered", 0)
+        if session.delivered == 2:
+            return "421 4.7.0 Too many messages on this connection"
+        session.delivered += 1
+        envelope.mail_from = address
+        return "250 OK"
+
+    smtp_server.handle_MAIL = two_a_connection
+    emails = staff_emails(5)
+
+    assert deliver_email.call([email.pk for email in emails]) == {"sent": 5}
+    assert len(smtp_server.messages) == 5
