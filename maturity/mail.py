@@ -32,7 +32,6 @@ import re
 import smtplib
 from collections import Counter
 from email.utils import make_msgid, parseaddr
-from functools import partial
 from itertools import groupby
 
 from django.conf import settings
@@ -75,7 +74,9 @@ def queue_emails(emails: list[Email]) -> list[Email]:
         email.message_id = make_msgid(domain=domain)
     emails = Email.objects.bulk_create(emails)
     for batch in batched([email.pk for email in emails]):
-        transaction.on_commit(partial(enqueue_delivery, batch))
+        # robust: a queue that cannot be reached (Redis down) is logged, not the request's
+        # error; the emails are saved, and requeue_email queues them later.
+        transaction.on_commit(lambda batch=batch: enqueue_delivery(batch), robust=True)
     return emails
 
 

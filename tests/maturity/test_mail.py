@@ -300,3 +300,21 @@ def test_a_server_that_closes_the_connection_after_some_messages_gets_a_fresh_on
 
     assert deliver_email.call([email.pk for email in emails]) == {"sent": 5}
     assert len(smtp_server.messages) == 5
+
+
+def test_a_queue_that_cannot_be_reached_keeps_the_email_for_requeue(
+    database_tasks, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("the queue is down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("django_tasks_db.DatabaseBackend.enqueue", unreachable)
+        with django_capture_on_commit_callbacks(execute=True):
+            email = queue()  # the caller carries on
+
+    assert "the queue is down" in caplog.text
+    email.refresh_from_db()
+    assert (email.status, email.task_id) == (Email.Status.QUEUED, "")
+    assert requeue_email() == 1
+    assert DBTaskResult.objects.get().args_kwargs["args"] == [[email.pk]]

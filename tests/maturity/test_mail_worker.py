@@ -21,7 +21,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from maturity import mail
-from maturity.mail import queue_email, queue_emails
+from maturity.mail import enqueue_delivery, queue_email, queue_emails
 from maturity.models import Email
 from tests.factories import UserFactory
 
@@ -244,3 +244,25 @@ def test_the_redis_backend_has_an_rq_worker_send_the_email(smtp_server, redis_qu
     )
     email.refresh_from_db()
     assert email.status == Email.Status.SENT
+
+
+def test_the_redis_backend_holds_a_retry_until_its_time(smtp_server, redis_queue, sender):
+    email = queue_email(to="lead@example.gov.uk", subject="Invitation", body="Welcome.")
+    redis_queue.flushdb()  # as if its first attempt had failed
+    enqueue_delivery([email.pk], run_after=timezone.now() + mail.RETRY_DELAYS[0])
+    env = worker_environment(smtp_server, TASKS_URL=REDIS_URL)
+    rq_worker = ["rqworker", "--burst", "--with-scheduler", "--job-class", "django_tasks_rq.Job"]
+
+    early = manage(*rq_worker, "default", env=env)
+    assert early.returncode == 0, early.stderr
+    assert smtp_server.messages == []
+
+    # A minute passes: the scheduler's registry says the retry is due.
+    (job_id,) = redis_queue.zrange("rq:scheduled:default", 0, -1)
+    assert job_id.decode() == Email.objects.get().task_id
+    redis_queue.zadd("rq:scheduled:default", {job_id: time.time() - 1})
+    on_time = manage(*rq_worker, "default", env=env)
+
+    assert on_time.returncode == 0, on_time.stderr
+    (message,) = smtp_server.messages
+    assert message["Subject"] == "Invitation"
