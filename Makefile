@@ -8,6 +8,8 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # `make run` is for a developer's machine: debug on, plain HTTP, SQLite unless told otherwise.
+# It starts the email worker beside the server, and the trap stops it with the server. The
+# worker does not reload on code changes (a reloader's child could outlive it): restart both.
 RUN_ENV := DEBUG=1 SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}
 
 .PHONY: run test install assets lint bench prerequisites test-prerequisites clean
@@ -17,10 +19,14 @@ run: install assets
 	@$(RUN_ENV) $(PY) manage.py createcachetable
 	@$(RUN_ENV) $(PY) manage.py load_question_bank
 	@$(RUN_ENV) $(PY) manage.py seed_demo
+	@$(RUN_ENV) $(PY) manage.py requeue_email -v 0
 	@echo ""
-	@echo "The app is starting at http://$(HOST):$(PORT)/ (stop it with Ctrl+C)."
+	@echo "The app is starting at http://$(HOST):$(PORT)/ with a worker that sends its emails"
+	@echo "(printed here). Stop both with Ctrl+C."
 	@echo ""
-	@$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+	@trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(RUN_ENV) $(PY) manage.py db_worker --no-reload --no-startup-delay & worker=$$!; \
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: test-prerequisites install assets lint
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -120,8 +120,7 @@ class MembershipAdmin(admin.ModelAdmin):
                     invitation = invite_member(
                         **form.cleaned_data, base_url=site_url(request), invited_by=request.user
                     )
-                except (OSError, ValidationError) as error:
-                    # A refused email (SMTP errors are OSErrors) saves nothing: say so.
+                except ValidationError as error:
                     form.add_error(None, f"Nothing was saved: the invitation failed ({error}).")
                 else:
                     self.message_user(request, self._invited_message(invitation), messages.SUCCESS)
@@ -147,7 +146,7 @@ class MembershipAdmin(admin.ModelAdmin):
             done = f"{who} is now a {role} of"
         else:
             done = f"{who} was already a {role} of"
-        return f"{done} {membership.organisation}. An invitation email has been sent to {who}" + (
+        return f"{done} {membership.organisation}. An invitation email to {who} is queued" + (
             " with a link to choose a password."
             if not membership.user.has_usable_password()
             else "."

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from assessments.models import Membership, Organisation
+from maturity.mail import queue_email
 
 
 @dataclass(frozen=True)
@@ -48,9 +48,11 @@ def invite_member(
     """Give `email` the `role` in `organisation` and email them, all or nothing.
 
     The account is found by email address (also its username), or made with an unusable
-    password. An existing membership takes the new role. Sending the email is the last step
-    inside the transaction, so if the mail server refuses it nothing is saved and the admin
-    can simply try again. `base_url` is the site's address without a final slash.
+    password. An existing membership takes the new role. The email is queued in the same
+    transaction and handed to the worker when it commits, so there is never a membership
+    without its email, nor an email about a membership that was not saved; a mail server that
+    is down delays the email (the worker retries) rather than undoing the invitation.
+    `base_url` is the site's address without a final slash.
     """
     if role not in Membership.Role.values:
         raise ValidationError("Choose lead or viewer.", code="invalid_role")
@@ -86,5 +88,5 @@ def invite_member(
     }
     subject = render_to_string("assessments/invitation_subject.txt", context).strip()
     body = render_to_string("assessments/invitation_email.txt", context)
-    send_mail(subject, body, None, [user.email or email])
+    queue_email(to=user.email or email, subject=subject, body=body)
     return Invitation(membership=membership, created_user=created_user, changed=changed)

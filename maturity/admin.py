@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from maturity.models import (
     AnswerOption,
+    Email,
     MaturityLevel,
     Question,
     Questionnaire,
@@ -32,6 +33,24 @@ from maturity.versioning import clone_version
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "is_staff", "is_active"]
+
+
+@admin.register(Email)
+class EmailAdmin(admin.ModelAdmin):
+    """The outbox, to see what is queued or given up. Read-only; bodies are never shown."""
+
+    list_display = ["subject", "to", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["to", "subject"]
+    fields = ["to", "subject", "status", "attempts", "last_error", "created_at", "sent_at"]
+    readonly_fields = fields
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 def _editable(obj):

@@ -3,7 +3,9 @@
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout
 from django.contrib.auth import forms as auth_forms
+from django.template.loader import render_to_string
 
+from maturity.mail import queue_email
 from maturity.models import User
 
 
@@ -71,6 +73,17 @@ class PasswordResetForm(GovukFormMixin, auth_forms.PasswordResetForm):
         field = User.get_email_field_name()
         users = User._default_manager.filter(**{f"{field}__iexact": email, "is_active": True})
         return (user for user in users if getattr(user, field).casefold() == email.casefold())
+
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs
+    ):
+        """Queue the link for the worker. The page no longer waits for the mail server,
+        whose delay also hinted at whether the address has an account."""
+        queue_email(
+            to=to_email,
+            subject=render_to_string(subject_template_name, context),
+            body=render_to_string(email_template_name, context),
+        )
 
 
 class SetPasswordForm(GovukFormMixin, auth_forms.SetPasswordForm):

@@ -7,6 +7,7 @@ needs no setup.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -52,6 +53,8 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "nested_admin",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "maturity",
     "assessments",
     "reports",
@@ -99,6 +102,10 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the email worker share the file. With a write-ahead log readers
+    # never wait for a writer, and a commit costs one flush to disk rather than several.
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "maturity.User"
@@ -146,9 +153,70 @@ CRISPY_TEMPLATE_PACK = "gds"
 # client address a minute, and a survey launch must not push rendered PDFs out.
 CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://django_cache?max_entries=20000")}
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+# Background work (sending email) through Django's tasks framework, from the django-tasks
+# backport until Django 6. TASKS_URL says where tasks wait for a worker:
+#   database://           a table in the app's database; `manage.py db_worker` runs them
+#   redis://HOST:6379/0   Redis, for workers on more than one machine; `manage.py rqworker`
+#   immediate://          no queue: run at once, inside the request (the tests)
+tasks_url = env.str("TASKS_URL", default="database://")
+tasks_scheme = urlsplit(tasks_url).scheme
+if tasks_scheme in ("redis", "rediss"):
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": tasks_url}}
+elif tasks_scheme in ("database", "immediate"):
+    TASKS = {
+        "default": {
+            "BACKEND": {
+                "database": "django_tasks_db.DatabaseBackend",
+                "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            }[tasks_scheme]
+        }
+    }
+else:
+    raise ImproperlyConfigured(
+        f"TASKS_URL must start database://, redis://, rediss:// or immediate://, not {tasks_url!r}."
+    )
+
+# Outgoing email, sent by the worker (maturity.mail). EMAIL_URL is one of:
+#   smtp://USER:PASSWORD@HOST:25        plain SMTP, to a relay on a private network
+#   smtp+tls://USER:PASSWORD@HOST:587   STARTTLS
+#   smtps://USER:PASSWORD@HOST:465      TLS from the start (smtp+ssl:// is the same)
+#   notify://                           GOV.UK Notify (NOTIFY_API_KEY, NOTIFY_TEMPLATE_ID)
+#   consolemail://                      printed by the worker: development only
+# django-environ reads smtps:// as STARTTLS; here it means TLS from the start, as on port 465.
+# A missing port is the usual one for the scheme; ?timeout=SECONDS bounds each connection.
+email_url = env.str("EMAIL_URL", default="consolemail://")
+email_scheme = urlsplit(email_url).scheme
+if email_scheme == "notify":
+    EMAIL_BACKEND = "maturity.notify.EmailBackend"
+else:
+    if email_scheme == "smtps":
+        email_scheme, email_url = "smtp+ssl", "smtp+ssl" + email_url.removeprefix("smtps")
+    email_config = env.email_url_config(email_url)
+    email_options = email_config.pop("OPTIONS", {})
+    if set(email_options) - {"TIMEOUT"}:
+        raise ImproperlyConfigured("EMAIL_URL takes one option, ?timeout=SECONDS.")
+    EMAIL_BACKEND = email_config["EMAIL_BACKEND"]
+    EMAIL_HOST = email_config["EMAIL_HOST"] or "localhost"
+    EMAIL_PORT = email_config["EMAIL_PORT"] or {"smtp+tls": 587, "smtp+ssl": 465}.get(
+        email_scheme, 25
+    )
+    EMAIL_HOST_USER = email_config["EMAIL_HOST_USER"] or ""
+    EMAIL_HOST_PASSWORD = email_config["EMAIL_HOST_PASSWORD"] or ""
+    EMAIL_USE_TLS = email_config.get("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = email_config.get("EMAIL_USE_SSL", False)
+    EMAIL_FILE_PATH = email_config["EMAIL_FILE_PATH"]
+    EMAIL_TIMEOUT = email_options.get("TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@localhost")
+
+# GOV.UK Notify sends through one email template of the service's, with the subject and body
+# of each message as its personalisation: subject "((subject))", body "((body))".
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_TEMPLATE_ID = env.str("NOTIFY_TEMPLATE_ID", default="")
+NOTIFY_BASE_URL = "https://api.notifications.service.gov.uk"
+if email_scheme == "notify" and not (NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID):
+    raise ImproperlyConfigured("EMAIL_URL=notify:// needs NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID.")
 
 # Security. Cookies are secure unless DEBUG is on (the dev server speaks plain HTTP).
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)

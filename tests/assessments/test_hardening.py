@@ -34,6 +34,7 @@ TEST_ONLY = {
     "SESSION_COOKIE_SECURE",
     "CSRF_COOKIE_SECURE",
     "STATICFILES_BACKEND",
+    "TASKS_URL",
 }
 
 
@@ -43,9 +44,10 @@ def production_environment(**extra):
         DEBUG="false",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="maturity.example.gov.uk",
+        EMAIL_URL="smtp+tls://maturity%40example.gov.uk:relay-password@smtp.example.gov.uk:587",
         DJANGO_SETTINGS_MODULE="maturity.settings",
-        **extra,
     )
+    env.update(extra)
     return env
 
 
@@ -65,6 +67,15 @@ def test_check_deploy_is_clean_with_production_settings():
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "System check identified no issues" in output
+
+
+@pytest.mark.parametrize("url", ["consolemail://", "filemail:///tmp/mail", "memorymail://"])
+def test_check_deploy_fails_while_email_stays_on_the_server(url):
+    result = manage("check", "--deploy", env=production_environment(EMAIL_URL=url))
+    assert result.returncode != 0
+    assert "maturity.E001" in result.stderr
+    assert "set-password links, which must not reach logs" in result.stderr
+    assert "Set EMAIL_URL to your mail relay" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():

@@ -5,11 +5,12 @@ from unittest import mock
 
 import pytest
 from django.core import mail
-from django.test import Client
+from django.core.exceptions import ValidationError
+from django.test import Client, TestCase
 from django.urls import reverse
 
 from assessments.models import Membership
-from maturity.models import User
+from maturity.models import Email, User
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,9 @@ INVITE = reverse("admin:assessments_membership_invite")
 
 
 def invite(client, organisation, email="new.lead@example.gov.uk", role="lead"):
-    return client.post(INVITE, {"email": email, "organisation": organisation.pk, "role": role})
+    # The email goes to the worker once the invitation commits, as it would outside a test.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(INVITE, {"email": email, "organisation": organisation.pk, "role": role})
 
 
 def link_in(message):
@@ -87,16 +90,36 @@ def test_inviting_again_changes_the_role_and_sends_a_fresh_link(admin_client):
     assert "/accounts/password/reset/" in mail.outbox[0].body
 
 
-def test_a_failed_email_saves_nothing(admin_client):
+def test_a_mail_server_that_is_down_delays_the_email_and_keeps_the_invitation(admin_client):
     organisation = OrganisationFactory()
 
-    with mock.patch("assessments.invitations.send_mail", side_effect=OSError("refused")):
+    with mock.patch(
+        "django.core.mail.backends.locmem.EmailBackend.send_messages",
+        side_effect=ConnectionRefusedError("refused"),
+    ):
+        done = invite(admin_client, organisation)
+
+    assert "is queued" in admin_client.get(done.url).content.decode()
+    assert Membership.objects.get(organisation=organisation).user.email == (
+        "new.lead@example.gov.uk"
+    )
+    email = Email.objects.get()
+    assert (email.status, email.attempts) == (Email.Status.QUEUED, 1)
+    assert "/accounts/password/reset/" in email.body
+
+
+def test_an_invitation_that_fails_queues_no_email(admin_client):
+    organisation = OrganisationFactory()
+
+    with mock.patch(
+        "assessments.invitations.set_password_url", side_effect=ValidationError("broken")
+    ):
         page = invite(admin_client, organisation)
 
-    assert page.status_code == 200
     assert "Nothing was saved" in page.content.decode()
-    assert not User.objects.filter(username="new.lead@example.gov.uk").exists()
     assert not Membership.objects.exists()
+    assert not Email.objects.exists()
+    assert mail.outbox == []
 
 
 def test_a_bad_address_is_refused(admin_client):
@@ -132,6 +155,7 @@ def test_an_expired_invitation_can_be_replaced_from_forgotten_password(db):
     user.set_unusable_password()
     user.save()
 
-    Client().post(reverse("password_reset"), {"email": "late@example.gov.uk"})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        Client().post(reverse("password_reset"), {"email": "late@example.gov.uk"})
 
     assert len(mail.outbox) == 1
