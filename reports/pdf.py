@@ -39,7 +39,7 @@ BASE_URL = "https://pdf.invalid/"
 PDF_VARIANT = "pdf/ua-1"
 CACHE_SECONDS = report.CACHE_SECONDS
 # Part of the cache key: bump it when the PDF templates change what they show.
-FORMAT = 1
+FORMAT = 2
 
 
 def static_file(url):
