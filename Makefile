@@ -95,7 +95,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 	@touch $@
 
-static/build/.built: node_modules/.package-lock.json static/src/app.scss
+static/build/.built: node_modules/.package-lock.json static/src/app.scss static/src/plotly.js
 	npm run --silent build
 	@touch $@
 

@@ -1,7 +1,8 @@
 """The report as PDF, with WeasyPrint: a board summary and a full report.
 
 Both come from templates that include the report page's partials, with the charts drawn as
-SVG by reports.charts. The PDFs are tagged (PDF/UA-1) with their title and language set.
+SVG by reports.charts. The PDFs are tagged (PDF/UA-1) with their title and language set;
+`complete_structure` adds what WeasyPrint's structure tree leaves out.
 
 WeasyPrint fetches every URL a document names (stylesheets, images, SVG references). Ours
 only ever name our own static files, so `StaticFilesFetcher` serves those and refuses
@@ -18,11 +19,13 @@ import posixpath
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pydyf
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from weasyprint import HTML
+from weasyprint.formatting_structure import boxes
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 BOARD, FULL = "board", "full"
@@ -35,7 +38,7 @@ BASE_URL = "https://pdf.invalid/"
 PDF_VARIANT = "pdf/ua-1"
 CACHE_SECONDS = 6 * 60 * 60
 # Part of the cache key: bump it when the PDF templates change what they show.
-FORMAT = 1
+FORMAT = 2
 
 
 def static_file(url):
@@ -69,10 +72,54 @@ class StaticFilesFetcher(URLFetcher):
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
 
 
+# PDF points per CSS pixel, at WeasyPrint's default zoom.
+POINTS_PER_PX = 0.75
+# HTML's scope attribute as PDF's /Scope; a header cell without one heads its column.
+SCOPES = {"row": "/Row", "rowgroup": "/Row", "col": "/Column", "colgroup": "/Column"}
+
+
 def render_pdf(html):
     return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).write_pdf(
-        pdf_variant=PDF_VARIANT
+        pdf_variant=PDF_VARIANT, finisher=complete_structure
     )
+
+
+def _cells(box):
+    """The table cells among a box's descendants."""
+    stack = [box]
+    while stack:
+        box = stack.pop()
+        if isinstance(box, boxes.TableCellBox):
+            yield box
+        elif isinstance(box, boxes.ParentBox) and not isinstance(box, boxes.LineBox):
+            stack.extend(box.children)
+
+
+def complete_structure(document, pdf):
+    """Add to WeasyPrint's structure tree, before the PDF is written, what PDF/UA checkers
+    look for and WeasyPrint 70 leaves out or gets wrong.
+
+    - Each table header cell gets the /Scope of its HTML `scope` attribute. WeasyPrint links
+      data cells to headers with /Headers but writes no /Scope, and keeps the structure
+      element it made for each cell on the cell's box (as `mark`).
+    - Each figure's /BBox is given in the page's PDF coordinates. WeasyPrint writes the CSS
+      box in pixels from the top-left corner, which lies outside the page for most figures.
+    """
+    for page in document.pages:
+        for cell in _cells(page._page_box):
+            element = getattr(cell, "mark", None)
+            if element is not None and cell.element_tag == "th":
+                scope = SCOPES.get(cell.element.get("scope", ""), "/Column")
+                element["A"]["Scope"] = scope
+    heights = {
+        reference: page.height * POINTS_PER_PX
+        for reference, page in zip(pdf.page_references, document.pages, strict=True)
+    }
+    for element in pdf.objects:
+        if isinstance(element, dict) and element.get("S") == "/Figure" and "A" in element:
+            x1, y1, x2, y2 = (n * POINTS_PER_PX for n in element["A"]["BBox"])
+            height = heights[element["Pg"]]
+            element["A"]["BBox"] = pydyf.Array((x1, height - y2, x2, height - y1))
 
 
 def cached_pdf(key, variant, context):

@@ -121,7 +121,6 @@ class ThemeRow:
     next_level: str = ""
     chart_id: str = ""  # the id of its answers chart's data on the page
     chart: dict | None = None  # that chart, for the page
-    svg: str = ""  # that chart, for the PDFs
 
     def _question(self, figures):
         if figures is None:

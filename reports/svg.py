@@ -14,15 +14,10 @@ from django.utils.safestring import mark_safe
 
 from reports.charts import (
     DASHES,
-    DONT_KNOW_COLOUR,
     FONT,
     GRID_COLOUR,
-    LEVEL_COLOURS,
-    NOT_APPLICABLE_COLOUR,
     TEXT_COLOUR,
     Series,
-    answer_categories,
-    answer_counts,
     radar_series,
     wrapped,
 )
@@ -127,37 +122,6 @@ def radar_svg(
     return _svg(width, 540 + 22 * (len(series) > 3), title, description, body)
 
 
-def distribution_svg(
-    questions: Sequence[str],
-    counts: Sequence[Sequence[int]],
-    categories: Sequence[str],
-    *,
-    title: str,
-    description: str,
-) -> str:
-    """`distribution_figure` as SVG: a 100% bar per question, its label above it."""
-    colours = (*LEVEL_COLOURS, NOT_APPLICABLE_COLOUR, DONT_KNOW_COLOUR)
-    width, bar = 640, 16
-    body, y = [], 6.0
-    for question, row in zip(questions, counts, strict=True):
-        lines = wrapped(question, 95, 2)
-        body.append(_text(0, y + 12, lines, font_size="11"))
-        y += 15 * len(lines) + 4
-        x, total = 0.0, sum(row) or 1
-        for c, count in enumerate(row):
-            share = width * count / total
-            if share:
-                body.append(
-                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{share:.1f}" height="{bar}" '
-                    f'fill="{colours[c % len(colours)]}"/>'
-                )
-            x += share
-        y += bar + 10
-    legend = [Series(name, (), colours[c % len(colours)]) for c, name in enumerate(categories)]
-    swatches, legend_height = _swatches(legend, y + 6, width)
-    return _svg(width, int(y + 6 + legend_height) + 6, title, description, [*body, *swatches])
-
-
 def _swatches(series: Sequence[Series], y: float, width: int = 640) -> tuple[list[str], float]:
     """A legend of colour squares, wrapping at `width`; returns it and its height."""
     body, x, top = [], 0.0, y
@@ -233,18 +197,5 @@ def add_pdf_charts(report: dict[str, Any]) -> None:
                 title="Bar chart of the theme scores by role group; "
                 "the table that follows gives the same figures.",
                 description="For each theme, a bar for each role group shown, 0 to 100.",
-            )
-        )
-    categories = answer_categories(report)
-    for theme in themes:
-        theme.svg = mark_safe(
-            distribution_svg(
-                [q.text for q in theme.questions],
-                answer_counts(theme),
-                categories,
-                title=f"Bar chart of the answers to each question in {theme.title}; "
-                "the table that follows gives the counts.",
-                description="For each question, the share of answers at each level from 1 to "
-                "5, then not applicable and don't know.",
             )
         )

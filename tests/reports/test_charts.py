@@ -99,20 +99,16 @@ def test_distribution_gives_each_category_its_share_of_the_answers():
     assert figure["layout"]["barmode"] == "stack"
 
 
-def test_distribution_and_groups_svg_are_well_formed_with_escaped_labels():
-    bars = drawing.distribution_svg(
-        ["<script>x</script>"], [[1, 2, 3, 4, 5, 0, 1]], ["1", "2"], title="t", description="d"
-    )
+def test_groups_svg_is_well_formed_with_escaped_labels():
     groups = drawing.groups_svg(
         ["<img src=x>"],
-        [series(40, name="Digital"), series(60, name="Frontline")],
+        [series(40, name="<script>x</script>"), series(60, name="Frontline")],
         title="t",
         description="d",
     )
-    for svg in (bars, groups):
-        root = ET.fromstring(svg)
-        assert root.find(f".//{SVG}script") is None and root.find(f".//{SVG}img") is None
-    assert "&lt;script&gt;" in bars and "&lt;img src=x&gt;" in groups
+    root = ET.fromstring(groups)
+    assert root.find(f".//{SVG}script") is None and root.find(f".//{SVG}img") is None
+    assert "&lt;img src=x&gt;" in groups and "&lt;script&gt;" in groups
 
 
 def test_long_labels_wrap_to_a_few_lines():
