@@ -14,10 +14,16 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 from weasyprint import HTML
 
-from maturity.bank import DEFAULT_BANK, load_bank, read_bank_file
+from maturity.versioning import load_bank
 from reports import pdf
-from tests.factories import OrganisationFactory, RoundFactory, submit_responses
-from tests.reports.conftest import closed_round, member_of, peer_rounds
+from tests.factories import (
+    OrganisationFactory,
+    closed_round,
+    default_bank,
+    member_of,
+    peer_rounds,
+    submit_responses,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,11 +37,11 @@ def pdfs(django_db_setup, django_db_blocker):
     rolled back afterwards so that no other test sees its rows."""
     found = {}
     with django_db_blocker.unblock(), transaction.atomic():
-        version, _ = load_bank(read_bank_file(DEFAULT_BANK))
+        version, _ = load_bank(default_bank())
         organisation = OrganisationFactory()
         submit_responses(closed_round(organisation, version), 5, level=2)
         peer_rounds(version, 5)
-        round = RoundFactory(organisation=organisation, questionnaire_version=version)
+        round = closed_round(organisation, version, days_ago=1)
         submit_responses(round, 5, level=3, role_group="digital", comment="More training.")
         submit_responses(round, 5, level=1, role_group="frontline")
         client = Client()
