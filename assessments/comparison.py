@@ -8,11 +8,12 @@ questionnaire each used. docs/methodology.md (sections 7 and 8) explains both fo
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Self
 
 from assessments import margins
 from assessments.aggregates import QuestionFigures, RoundFigures, Serialisable
-from assessments.scoring import whole_points
+from assessments.scoring import margin_points, whole_points
 
 MIN_PEERS = 5
 
@@ -29,7 +30,7 @@ class Change:
     current: margins.Estimate
     previous: margins.Estimate
 
-    @property
+    @cached_property
     def interval(self) -> margins.ChangeInterval:
         return margins.ChangeInterval(self.current, self.previous)
 
@@ -53,7 +54,7 @@ class Change:
     @property
     def shown_margin(self) -> int | None:
         half = self.interval.margin
-        return None if half is None else max(1, whole_points(half))
+        return None if half is None else margin_points(half)
 
     @property
     def direction(self) -> str | None:

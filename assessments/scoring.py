@@ -22,7 +22,8 @@ The method (docs/methodology.md explains it for a Chief Digital Officer):
      the knowledge-gap share: don't-know answers / all answers (level, N/A, don't know);
    - overall: the unweighted mean of the theme means, always shown beside the weakest theme.
 4. Display: one rounding rule, halves up (towards the higher number, negatives too:
-   `round_half_up`); scores in whole points (`whole_points`). A score's named level is the
+   `round_half_up`); scores in whole points (`whole_points`); margins of error alone are
+   rounded up, to at least 1 (`margin_points`), so none is understated. A score's named level is the
    band its whole-point score falls in, each a fifth of the scale (`level_of`): 0-19 level 1,
    20-39 level 2, 40-59 level 3, 60-79 level 4, 80-100 level 5. A figure worked out from
    shown figures (a change, a gap, a range) is worked out from them as shown.
@@ -48,6 +49,7 @@ mean is 64.58 (n = 4, 1 not scored), SD 31.46, Q1 50, median 66.67, Q3 81.25, IQ
 disagreement flag.
 """
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -202,8 +204,15 @@ def round_half_up(value: float, places: int = 0) -> Decimal:
 
 
 def whole_points(value: float) -> int:
-    """A score, margin or change as shown: whole points, halves up (62.5 -> 63)."""
+    """A score or change as shown: whole points, halves up (62.5 -> 63)."""
     return int(round_half_up(value))
+
+
+def margin_points(value: float) -> int:
+    """A margin of error as shown: whole points rounded up, and at least 1, so that a printed
+    margin never understates the uncertainty and a change of at most its margin as computed is
+    at most its margin as printed ("no clear change (+5, ±5)", never "(+5, ±4)")."""
+    return max(1, math.ceil(round_half_up(value, 6)))
 
 
 def level_of(score: float) -> int:

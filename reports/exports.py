@@ -295,6 +295,7 @@ def method(round, report):
             "opens_on": round.opens_on.isoformat(),
             "closes_on": round.closes_on.isoformat(),
             "closed": round.is_closed,
+            "survey": round.length,
             "compares_staff_by": round.breakdown,
             "questionnaire": str(round.questionnaire_version),
         },
@@ -316,7 +317,8 @@ def method(round, report):
             "dont_know_note": report["dont_know_note"] / 100,
         },
         "rounding": f"halves up, to {PLACES} decimals in the figures CSV and to whole points on "
-        "the page; a change on the page is the difference of the two scores as shown",
+        "the page, where margins of error alone are rounded up (at least 1); a change on the "
+        "page is the difference of the two scores as shown",
         "levels": [
             {"level": level, "name": name, "from": low, "to": high}
             for level, low, high, name in report["level_bands"]

@@ -53,7 +53,7 @@ class Score:
         level = scoring.level_of(estimate.mean)
         return cls(
             points=scoring.whole_points(estimate.mean),
-            margin=None if half is None else max(1, scoring.whole_points(half)),
+            margin=None if half is None else scoring.margin_points(half),
             level=level,
             name=names.get(level, ""),
         )
@@ -181,13 +181,12 @@ class ThemeRow:
 
     @property
     def peer_position(self):
-        """Where the theme mean sits against the peers' middle half: never a rank."""
-        peer, mean = self.peer, self.figures.mean
-        if peer is None or peer.q1 is None or peer.q3 is None or mean is None:
+        """Where the theme score sits against the peers' middle half, both as shown: never a rank."""
+        if self.score is None or self.peer_q1 is None or self.peer_q3 is None:
             return ""
-        if mean < peer.q1:
+        if self.score.points < self.peer_q1:
             return "Below the middle half"
-        return "Above the middle half" if mean > peer.q3 else "Within the middle half"
+        return "Above the middle half" if self.score.points > self.peer_q3 else "Within the middle half"
 
     @property
     def comments(self):

@@ -329,3 +329,36 @@ def submit_responses(
     if not round.is_closed:
         publish_snapshot(round)
     return responses
+
+
+def vary_answers(round, rng, *, short=False, lower_theme=None):
+    """Rewrite the answers of `round`'s submitted responses, before its final figures are
+    made, with answers of every kind drawn from `rng`: levels, "Not applicable" where offered,
+    "Don't know". `short` drops about half of each theme's questions after its first, as a
+    short round asks them; the theme ordered `lower_theme` gets lower levels.
+    """
+    options = {
+        (o.question_id, o.level): o.pk
+        for o in AnswerOption.objects.filter(
+            question__theme__questionnaire_version=round.questionnaire_version_id
+        )
+    }
+    answers = Answer.objects.filter(response__round=round).select_related("question__theme")
+    for answer in answers:
+        draw = rng.random()
+        if short and rng.random() < 0.5 and answer.question.order > 1:
+            answer.delete()  # a short round asked them only part of each theme
+            continue
+        if draw < 0.08 and answer.question.allow_not_applicable:
+            answer.kind, answer.option_id, answer.level = "na", None, None
+        elif draw < 0.18:
+            answer.kind, answer.option_id, answer.level = "dk", None, None
+        else:
+            levels = (1, 1, 2, 2, 3) if answer.question.theme.order == lower_theme else None
+            level = rng.choice(levels or (1, 2, 2, 3, 3, 3, 4, 4, 5))
+            answer.kind, answer.option_id, answer.level = (
+                "level",
+                options[answer.question_id, level],
+                level,
+            )
+        answer.save()

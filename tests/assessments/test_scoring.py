@@ -567,7 +567,7 @@ def test_the_worked_example_of_a_change():
     assert change.interval.se == pytest.approx(6.03, abs=0.01)
     assert change.interval.df == pytest.approx(46.8, abs=0.1)
     assert change.interval.margin == pytest.approx(12.1, abs=0.05)
-    assert (change.shown, change.shown_margin, change.direction) == (8, 12, "steady")
+    assert (change.shown, change.shown_margin, change.direction) == (8, 13, "steady")
 
 
 def test_no_trend_against_a_suppressed_round():
