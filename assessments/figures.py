@@ -206,8 +206,7 @@ def publish_snapshot(round):
         if latest and latest.final:
             return latest
         final = round.is_closed
-        interval = datetime.timedelta(seconds=settings.SNAPSHOT_INTERVAL)
-        if not final and latest and timezone.now() - latest.created_at < interval:
+        if not final and latest and timezone.now() - latest.created_at < _interval():
             return latest
         field = _group_field(round)
         waiting = [
@@ -256,11 +255,22 @@ def publish_snapshot(round):
         )
 
 
+def _interval():
+    return datetime.timedelta(seconds=settings.SNAPSHOT_INTERVAL)
+
+
 def current_snapshot(round):
     """The snapshot readers see: the latest, or for a closed round its final one (made now if
-    the round closed by passing its closing date and nobody has looked since)."""
+    the round closed by passing its closing date and nobody has looked since). An open round
+    whose submissions came faster than SNAPSHOT_INTERVAL gets the snapshot they were owed."""
     latest = round.snapshots.first()
     if round.is_closed and (latest is None or not latest.final):
+        return publish_snapshot(round)
+    if (
+        latest is not None
+        and round.submitted_count - latest.responses >= 2 * round.anonymity_threshold
+        and timezone.now() - latest.created_at >= _interval()
+    ):
         return publish_snapshot(round)
     return latest
 
@@ -302,13 +312,6 @@ def identical_submissions(round):
         .filter(n__gte=settings.IDENTICAL_SUBMISSIONS_FLAG)
     )
     return sum(row["n"] for row in repeated)
-
-
-def response_rate(*, issued, submitted):
-    """Submitted personal links as a share of those issued, in whole percent (halves up); None
-    when no personal link was issued. Responses through the open link are not part of it: no
-    one knows how many people saw that link."""
-    return scoring.whole_points(100 * submitted / issued) if issued else None
 
 
 def comparison_rounds(round):

@@ -215,6 +215,13 @@ def margin_points(value: float) -> int:
     return max(1, math.ceil(round_half_up(value, 6)))
 
 
+def response_rate(*, issued: int, submitted: int) -> int | None:
+    """Submitted personal links as a share of those issued, in whole percent (halves up); None
+    when no personal link was issued. Responses through the open link are not part of it: no
+    one knows how many people saw that link."""
+    return whole_points(100 * submitted / issued) if issued else None
+
+
 def level_of(score: float) -> int:
     """The named level of a score: the fifth of the scale its whole-point score falls in."""
     return min(len(LEVELS), whole_points(score) // LEVEL_BAND + 1)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments.views import links, rounds, survey
+from assessments.views import links, organisations, rounds, survey
 
 app_name = "assessments"
 
@@ -15,8 +15,8 @@ urlpatterns = [
     path("survey/check/", survey.check, name="check"),
     path("survey/submit/", survey.submit, name="submit"),
     # Organisation leads and viewers, signed in.
-    path("organisations/", rounds.organisations, name="organisations"),
-    path("organisations/<int:pk>/", rounds.organisation, name="organisation"),
+    path("organisations/", organisations.organisations, name="organisations"),
+    path("organisations/<int:pk>/", organisations.organisation, name="organisation"),
     path("organisations/<int:pk>/rounds/new/", rounds.create_round, name="create_round"),
     path("rounds/<int:pk>/", rounds.round_detail, name="round"),
     path("rounds/<int:pk>/edit/", rounds.edit_round, name="edit_round"),
@@ -24,5 +24,5 @@ urlpatterns = [
     path("rounds/<int:pk>/close/", rounds.close_round, name="close_round"),
     path("rounds/<int:pk>/personal-links/", rounds.personal_links, name="personal_links"),
     path("rounds/<int:pk>/open-link/", rounds.switch_open_link, name="switch_open_link"),
-    path("organisations/<int:pk>/access-log/", rounds.access_log, name="access_log"),
+    path("organisations/<int:pk>/access-log/", organisations.access_log, name="access_log"),
 ]

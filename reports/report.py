@@ -16,7 +16,6 @@ from assessments.figures import (
     comparison_round,
     comparison_rounds,
     current_snapshot,
-    response_rate,
     snapshot_round_figures,
 )
 from assessments.models import Response, Round
@@ -181,12 +180,13 @@ class ThemeRow:
 
     @property
     def peer_position(self):
-        """Where the theme score sits against the peers' middle half, both as shown: never a rank."""
-        if self.score is None or self.peer_q1 is None or self.peer_q3 is None:
+        """Where the theme score sits against the peers' middle half, as shown: never a rank."""
+        score, low, high = self.score, self.peer_q1, self.peer_q3
+        if score is None or low is None or high is None:
             return ""
-        if self.score.points < self.peer_q1:
+        if score.points < low:
             return "Below the middle half"
-        return "Above the middle half" if self.score.points > self.peer_q3 else "Within the middle half"
+        return "Above the middle half" if score.points > high else "Within the middle half"
 
     @property
     def comments(self):
@@ -197,22 +197,14 @@ class ThemeRow:
         return sum(q.comment_count for q in self.questions)
 
 
-def _breakdown_choices(round):
+def group_names(round):
+    """The names of the groups under the round's breakdown, by key, in order: its role groups
+    or its organisation's units, then "Not stated" ("") for those who did not say."""
     if round.breakdown == Round.Breakdown.UNIT:
-        return [(str(unit.pk), unit.name) for unit in round.organisation.units.all()] + [
-            ("", NOT_STATED)
-        ]
-    return [*Response.RoleGroup.choices, ("", NOT_STATED)]
-
-
-def group_label(round, key):
-    """A group's name under the round's breakdown: a role group or one of the units."""
-    if not key:
-        return NOT_STATED
-    if round.breakdown == Round.Breakdown.UNIT:
-        unit = round.organisation.units.filter(pk=key).first()
-        return unit.name if unit else NOT_STATED
-    return dict(Response.RoleGroup.choices).get(key, NOT_STATED)
+        names = {str(unit.pk): unit.name for unit in round.organisation.units.all()}
+    else:
+        names = dict(Response.RoleGroup.choices)
+    return {**names, "": NOT_STATED}
 
 
 def _channels(round, snapshot):
@@ -225,7 +217,7 @@ def _channels(round, snapshot):
         "personal": personal,
         "open": counted.get("open", 0),
         "issued": issued,
-        "percent": response_rate(issued=issued, submitted=personal),
+        "percent": scoring.response_rate(issued=issued, submitted=personal),
     }
 
 
@@ -381,17 +373,21 @@ def _groups(round, figures, themes):
         rows.append({"theme": theme, "scores": scores, "gap": gap})
     in_groups = sum(group.responses or 0 for group in shown)
     shown_keys = {group.group for group in shown}
+    names = group_names(round)
     return {
         "breakdown": round.get_breakdown_display().lower(),
-        "shown": [{"label": group_label(round, g.group), "responses": g.responses} for g in shown],
+        "shown": [
+            {"label": names.get(group.group, NOT_STATED), "responses": group.responses}
+            for group in shown
+        ],
         "overall_only": figures.responses - in_groups if shown else None,
         "rows": rows,
         # Every group not shown, whether it has no response or some: the list reads the same
         # whatever a small group's true count.
-        "hidden": [label for key, label in _breakdown_choices(round) if key not in shown_keys],
+        "hidden": [label for key, label in names.items() if key not in shown_keys],
         "series": [
             charts.Series(
-                group_label(round, group.group),
+                names.get(group.group, NOT_STATED),
                 tuple(row["scores"][i] for row in rows),
                 charts.GROUP_COLOURS[i % len(charts.GROUP_COLOURS)],
             )

@@ -13,7 +13,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,25 +26,17 @@ from assessments.figures import (
     current_snapshot,
     identical_submissions,
     publish_snapshot,
-    response_rate,
 )
 from assessments.forms.rounds import PersonalLinksForm, RoundForm
-from assessments.models import AccessLog, Membership, Response, Round
+from assessments.models import AccessLog, Response, Round
 from assessments.responses import issue_personal_links, survey_plan, write_personal_links_csv
+from assessments.scoring import response_rate
+from assessments.views.organisations import membership_of
 from maturity.models import QuestionnaireVersion
 from maturity.views import site_url
 
 # A new round's suggested length: long enough for staff to find time, short enough to chase.
 SUGGESTED_DAYS_OPEN = 28
-ACCESS_LOG_PAGE = 50
-
-
-def _membership(request, organisation_id, *, lead=False):
-    """The user's membership of the organisation (a lead's, if `lead`), or 404."""
-    memberships = Membership.objects.select_related("organisation").filter(user=request.user)
-    if lead:
-        memberships = memberships.filter(role=Membership.Role.LEAD)
-    return get_object_or_404(memberships, organisation_id=organisation_id)
 
 
 def _readable_round(request, pk):
@@ -66,39 +57,10 @@ def _led_round(request, pk):
     )
 
 
-@require_safe
-def organisations(request):
-    """The organisations the user belongs to; straight to the only one if there is one."""
-    memberships = list(
-        Membership.objects.filter(user=request.user)
-        .select_related("organisation")
-        .annotate(round_count=Count("organisation__rounds"))
-        .order_by("organisation__name")
-    )
-    if len(memberships) == 1:
-        return redirect("assessments:organisation", memberships[0].organisation_id)
-    return render(request, "assessments/rounds/organisations.html", {"memberships": memberships})
-
-
-@require_safe
-def organisation(request, pk):
-    membership = _membership(request, pk)
-    rounds = membership.organisation.rounds.select_related(
-        "questionnaire_version__questionnaire"
-    ).order_by("-opens_on", "-pk")
-    context = {
-        "organisation": membership.organisation,
-        "is_lead": membership.role == Membership.Role.LEAD,
-        "rounds": rounds,
-        "several_organisations": Membership.objects.filter(user=request.user).count() > 1,
-    }
-    return render(request, "assessments/rounds/organisation.html", context)
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def create_round(request, pk):
     """A new draft round of the organisation, on the current published questionnaire."""
-    membership = _membership(request, pk, lead=True)
+    membership = membership_of(request, pk, lead=True)
     organisation = membership.organisation
     # One questionnaire in practice; should there be several, the first by name is used
     # until someone needs to choose.
@@ -379,14 +341,3 @@ def switch_open_link(request, pk):
         else "The open link is off: nobody can start answering from it. Personal links still work.",
     )
     return redirect("assessments:round", round.pk)
-
-
-@never_cache
-@require_safe
-def access_log(request, pk):
-    """What the organisation's members did with its results, for its leads."""
-    membership = _membership(request, pk, lead=True)
-    entries = membership.organisation.access_log.select_related("user", "round")
-    page = Paginator(entries, ACCESS_LOG_PAGE).get_page(request.GET.get("page"))
-    context = {"organisation": membership.organisation, "page": page}
-    return render(request, "assessments/rounds/access_log.html", context)

@@ -228,6 +228,21 @@ def test_snapshots_come_at_most_every_interval(round, settings):
     assert figures.publish_snapshot(round) == first
 
 
+def test_a_reader_gets_the_snapshot_a_burst_of_submissions_was_owed(round, settings):
+    """Submissions faster than the interval leave figures behind; once it has passed, the
+    next reader sees them moved, without waiting for another submission."""
+    settings.SNAPSHOT_INTERVAL = 3600
+    submit(round, 10)
+    first = figures.publish_snapshot(round)
+    submit(round, 10)
+    round.refresh_from_db()
+    assert figures.current_snapshot(round) == first  # within the interval
+    Snapshot.objects.filter(pk=first.pk).update(
+        created_at=timezone.now() - datetime.timedelta(hours=2)
+    )
+    assert figures.current_snapshot(round).responses == first.responses + 10
+
+
 def test_closing_publishes_final_figures_with_every_response(round):
     submit(round, 4, role_group="digital")
     submit(round, 3, role_group="frontline")

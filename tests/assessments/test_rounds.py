@@ -194,6 +194,23 @@ def test_organisation_page_lists_rounds_with_status_and_responses(version):
     assert re.search(r"Next year</a>\s*<strong[^>]*>Draft</strong>", page, re.S)
 
 
+def test_organisation_page_shows_each_rounds_overall_score_and_links_its_report(version):
+    organisation = OrganisationFactory()
+    scored = closed_round(organisation, version, title="Last year")
+    submit_responses(scored, 6, levels=[{}] * 3 + [{t.key: 5 for t in version.themes.all()}] * 3)
+    under = closed_round(organisation, version, title="Too few", days_ago=300)
+    submit_responses(under, 2)
+
+    page = signed_in(organisation).get(url("organisation", organisation)).content.decode()
+
+    # Three at level 3 (50) and three at level 5 (100): 75, with its margin.
+    row = re.search(r"Last year</a>.*?</tr>", page, re.S).group()
+    assert re.search(r"<strong>75</strong> <span[^>]*>±\d+</span>", row)
+    assert f'href="{reverse("reports:round", args=[scored.pk])}"' in row
+    row = re.search(r"Too few</a>.*?</tr>", page, re.S).group()
+    assert "No figures yet" in row and "/report/" not in row
+
+
 def test_personal_links_download_as_csv_for_a_mail_merge(open_round):
     lead = signed_in(open_round.organisation)
 

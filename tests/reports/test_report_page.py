@@ -110,7 +110,7 @@ def test_response_rate_counts_personal_links_only(lead_client, round):
     submit_responses(round, 3, is_personal=True)
     ResponseFactory.create_batch(7, round=round, is_personal=True)  # issued, not submitted
     body = text(lead_client.get(report_url(round)))
-    assert "3 through personal links (30% of the 10 issued), 6 through the open link" in body
+    assert "3 by personal link (30% of 10 sent), 6 by open link" in body
 
 
 def test_theme_cards_show_spread_disagreement_and_knowledge_gap(lead_client, round):
