@@ -1,5 +1,7 @@
 """The respondent's confirmation page: their own theme scores, drawn as reports are drawn."""
 
+from collections import Counter
+
 from django.shortcuts import redirect
 from django.views.decorators.http import require_safe
 
@@ -19,12 +21,19 @@ def confirmation(request, response):
         return redirect("assessments:tasks")
     content = version_content(response.round.questionnaire_version)
     scores = response_scores(response)
+    # A short round asked each person part of each theme: say how much their scores cover.
+    asked = Counter(response.answers.values_list("question__theme__key", flat=True))
     rows = []
     for theme in content.themes:
         score = scores.get(theme.key)
         mine = score.score if score else None
         shown = Score.of(margins.Estimate(mine, None, 1, 0), content.level_names)
-        row = {"theme": theme, "score": shown.points if shown else None}
+        row = {
+            "theme": theme,
+            "score": shown.points if shown else None,
+            "asked": asked[theme.key],
+            "questions": len(theme.questions.all()),
+        }
         if shown:
             row.update(level=shown.level, level_name=shown.name)
         rows.append(row)
@@ -35,5 +44,5 @@ def confirmation(request, response):
             [row["theme"].title for row in rows],
             [charts.Series("Your scores", mine, charts.THIS_ROUND, fill=True)],
         )
-    context = {"scores": rows, "radar": radar}
+    context = {"scores": rows, "radar": radar, "short": response.round.is_short}
     return render_survey_page(request, response, "reports/confirmation.html", context)

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from assessments.models import Answer, Response, Round
 from assessments.views.survey import SESSION_KEY
-from tests.factories import ResponseFactory, RoundFactory, published_version
+from maturity.versioning import load_bank
+from tests.factories import ResponseFactory, RoundFactory, default_bank, published_version
 
 pytestmark = pytest.mark.django_db
 
@@ -410,3 +411,41 @@ def test_resume_link_uses_site_url_when_set(client, settings):
     client.get(resume_url(response))
     page = client.get(reverse("assessments:tasks"))
     assert f"https://maturity.example.gov.uk{resume_url(response)}".encode() in page.content
+
+
+def test_a_short_round_asks_part_of_each_theme_in_fifteen_minutes_and_says_so(client):
+    """The whole journey of a short round on the real question bank: the start page promises
+    at most 15 minutes, computed; each theme page asks part of its questions; the respondent's
+    scores say they cover the questions asked."""
+    version, _ = load_bank(default_bank())
+    round = RoundFactory(questionnaire_version=version, length=Round.Length.SHORT)
+    themes = themes_of(round)
+    full = RoundFactory(questionnaire_version=version)
+    assert client.get(open_url(round)).context["minutes"] <= 15
+    assert client.get(open_url(full)).context["minutes"] > 15
+
+    response = start(client, round)
+    client.post(reverse("assessments:about_you"), {"role_group": Response.RoleGroup.DIGITAL})
+    asked_in_all = 0
+    for theme in themes:
+        page = client.get(theme_url(theme)).content.decode()
+        asked = {int(pk) for pk in re.findall(r'name="q-(\d+)"', page)}
+        questions = {q.pk: q for q in theme.questions.all()}
+        assert asked and asked <= set(questions)
+        asked_in_all += len(asked)
+        data = {f"q-{pk}": str(questions[pk].options.get(level=4).pk) for pk in asked} | {
+            "action": "continue"
+        }
+        client.post(theme_url(theme), data)
+    assert asked_in_all < sum(len(t.questions.all()) for t in themes)
+
+    submitted = client.post(reverse("assessments:submit"))
+    assert submitted.url == reverse("reports:confirmation")
+    done = client.get(submitted.url)
+    assert "your scores cover only the questions you were asked" in done.content.decode()
+    rows = done.context["scores"]
+    assert [row["score"] for row in rows] == [75] * len(themes)
+    assert sum(row["asked"] for row in rows) == asked_in_all
+    assert [row["questions"] for row in rows] == [len(t.questions.all()) for t in themes]
+    response.refresh_from_db()
+    assert response.is_submitted
