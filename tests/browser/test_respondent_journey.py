@@ -96,6 +96,10 @@ def test_respondent_completes_the_survey_with_the_keyboard_only(page):
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Check your answers before submitting"
     )
+    # Each theme's answers in full are one keyboard press away, the comment with them.
+    expect(page.get_by_text(f"Your comment: {comment}")).to_be_hidden()
+    tab_to(page, page.locator("summary", has_text=f"Your answers in {themes[0].title}"))
+    page.keyboard.press("Enter")
     expect(page.get_by_text(f"Your comment: {comment}")).to_be_visible()
     # The submit button is near the end of the page: backwards from the footer is shorter.
     tab_to(page, page.get_by_role("button", name="Submit answers"), backwards=True)
