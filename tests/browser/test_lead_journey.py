@@ -56,7 +56,8 @@ def test_lead_creates_and_opens_a_round_then_reads_and_downloads_its_report(page
     page.reload()
     page.get_by_role("button", name="View the report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Spring assessment")
-    expect(page.get_by_text("These figures include 5 of the 10 responses submitted")).to_be_visible()
+    included = page.get_by_text("These figures include 5 of the 10 responses submitted")
+    expect(included).to_be_visible()
     # plotly drew the radar: one trace, this round (no earlier round, no peers yet).
     expect(page.locator("[data-chart='radar-data'] .scatterlayer .trace")).to_have_count(1)
 

@@ -1,4 +1,4 @@
-"""The question bank: questionnaires in numbered versions; the users of the site; the outbox.
+"""The question bank: questionnaires in numbered versions, and what a version holds.
 
 A version is edited while it is a draft. Once published it never changes again, so that
 answers given against it keep their meaning; changes go into a new draft made from it
@@ -9,7 +9,6 @@ holds is `maturity.bank`'s to say: `as_bank()` hands it the version's content.
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
@@ -21,16 +20,6 @@ level_validators = [MinValueValidator(min(bank.LEVELS)), MaxValueValidator(max(b
 weight_validators = [MinValueValidator(1), MaxValueValidator(bank.MAX_WEIGHT)]
 # The database's copy of the rule that levels run 1 to 5.
 LEVEL_RANGE = models.Q(level__gte=min(bank.LEVELS), level__lte=max(bank.LEVELS))
-
-
-class User(AbstractUser):
-    """An organisation lead, viewer or site admin. Respondents never have accounts."""
-
-    class Meta(AbstractUser.Meta):
-        ordering = ["username"]
-
-    def __str__(self):
-        return self.get_full_name() or self.username
 
 
 class VersionLockedError(ValidationError):
@@ -372,34 +361,3 @@ class Recommendation(VersionContent):
     @property
     def version(self):
         return self.theme.questionnaire_version
-
-
-class Email(models.Model):
-    """One message in the outbox, sent by the worker (`maturity.mail`).
-
-    The body is emptied once the message is sent or given up: it may hold a set-password link.
-    """
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Given up"
-
-    to = models.EmailField()
-    subject = models.CharField(max_length=300)
-    body = models.TextField(blank=True)
-    # The same in every copy: receiving services that see a message twice can drop the repeat.
-    message_id = models.CharField(max_length=200, unique=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=500, blank=True)
-    task_id = models.CharField(max_length=64, blank=True, help_text="The latest delivery task.")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "created_at"], name="email_status_idx")]
-
-    def __str__(self):
-        return f"{self.subject} ({self.to})"
