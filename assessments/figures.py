@@ -266,10 +266,9 @@ def current_snapshot(round):
     latest = round.snapshots.first()
     if round.is_closed and (latest is None or not latest.final):
         return publish_snapshot(round)
-    if (
-        latest is not None
-        and round.submitted_count - latest.responses >= 2 * round.anonymity_threshold
-        and timezone.now() - latest.created_at >= _interval()
+    counted = latest.responses if latest else 0
+    if round.submitted_count - counted >= 2 * round.anonymity_threshold and (
+        latest is None or timezone.now() - latest.created_at >= _interval()
     ):
         return publish_snapshot(round)
     return latest

@@ -23,8 +23,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from assessments import figures as round_figures_module
-from assessments.models import Membership, Response, Round, RoundResult
-from bench import load
+from assessments.models import Membership, Response, Round, Snapshot
+from bench import lighthouse, load
 
 SURVEY_WARMUP = 30
 SURVEY_REQUESTS = 300
@@ -50,6 +50,9 @@ TARGETS = [
     ("report_queries_10000", "Report page queries, 10,000", "", "same as at 10", None),
     ("benchmark_ms", "Peer benchmark, warm", "ms", "(reported)", None),
     ("benchmark_cold_ms", "Peer benchmark, cold", "ms", "(reported)", None),
+    ("lighthouse_performance", "Report, Lighthouse mobile score", "", ">= 90", lambda r: r >= 90),
+    ("lighthouse_tbt_ms", "Report, Lighthouse blocking time", "ms", "(reported)", None),
+    ("report_dom_elements", "Report page DOM elements", "", "<= 1,500", lambda r: r <= 1500),
     ("board_pdf_s", "Board summary PDF", "s", "< 1 s", lambda r: r < 1),
     ("full_pdf_s", "Full report PDF", "s", "< 1.5 s", lambda r: r < 1.5),
     ("csv_10000_s", "Answers CSV, 10,000 responses", "s", "< 5 s", lambda r: r < 5),
@@ -243,7 +246,7 @@ def _peer_round_ids(rnd):
 
 def measure_benchmark(rnd, results, log):
     peers = _peer_round_ids(rnd)
-    RoundResult.objects.filter(round__in=peers).delete()
+    cache.clear()
     started = time.perf_counter()
     benchmark = round_figures_module.peer_benchmark(rnd)
     cold = _ms(time.perf_counter() - started)
@@ -264,15 +267,22 @@ def measure_benchmark(rnd, results, log):
     )
 
 
+def unpublish(rnd):
+    """Forget the round's snapshots, so that the next reader publishes its figures afresh."""
+    Snapshot.objects.filter(round=rnd).delete()
+    Response.objects.filter(round=rnd).update(snapshot=None, counts_in_group=False)
+
+
 def measure_reports(rounds, results, log):
-    """The report page at each size: first cold (the round's cached figures deleted), then
+    """The report page at each size: first cold (no snapshot yet: the first reader publishes
+    it, as after seeding or an import), then
     warm, with the sizes taking turns so that any background load falls on all alike."""
     pages = []
     for size, rnd in rounds:
         browser = client()
         browser.force_login(lead_of(rnd))
         url = reverse("reports:round", args=[rnd.pk])
-        RoundResult.objects.filter(round=rnd).delete()
+        unpublish(rnd)
         cache.clear()
         started = time.perf_counter()
         page = browser.get(url)
@@ -319,7 +329,8 @@ def measure_pdfs(rnd, results, log):
     from django.conf import settings
     from django.template.loader import render_to_string
 
-    from reports import pdf, views
+    from reports import pdf, svg
+    from reports.report import build_report
 
     browser = client()
     browser.force_login(lead_of(rnd))
@@ -344,8 +355,8 @@ def measure_pdfs(rnd, results, log):
         results[key.replace("_s", "_kb")] = round(size / 1024, 1)
         # The same document in parts: figures and charts, HTML, then WeasyPrint alone.
         started = time.perf_counter()
-        report = views.build_report(rnd)
-        views.pdf_charts(report)
+        report = build_report(rnd)
+        svg.add_pdf_charts(report)
         built = time.perf_counter()
         html = render_to_string(
             pdf.TEMPLATES[variant], {**report, "service_name": settings.SERVICE_NAME}
@@ -503,7 +514,7 @@ def machine():
     }
 
 
-SECTIONS = ["survey", "http", "benchmark", "reports", "pdf", "csv"]
+SECTIONS = ["survey", "http", "benchmark", "reports", "lighthouse", "pdf", "csv"]
 
 
 def run_all(*, root, environment, http_seconds, load_tool, worker_class, sections, log):
@@ -527,6 +538,9 @@ def run_all(*, root, environment, http_seconds, load_tool, worker_class, section
         ),
         "benchmark": lambda: measure_benchmark(largest, results, log),
         "reports": lambda: measure_reports(rounds, results, log),
+        "lighthouse": lambda: lighthouse.measure_lighthouse(
+            largest, lead_of(largest), results, root=root, environment=environment, log=log
+        ),
         "pdf": lambda: measure_pdfs(largest, results, log),
         "csv": lambda: measure_csv(rounds, results, log),
     }

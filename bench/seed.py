@@ -279,11 +279,27 @@ def seed(params, *, log=print):
             "started_at",
             "last_saved_at",
             "submitted_at",
+            "unit_id",
+            "unit_declined",
+            "snapshot",
+            "counts_in_group",
+            "answers_digest",
         ],
     )
     answers_copy = _Copy(
         Answer,
-        ["id", "response_id", "question_id", "kind", "option_id", "level", "comment", "saved_at"],
+        # comment_hidden: no lead has hidden any comment yet.
+        [
+            "id",
+            "response_id",
+            "question_id",
+            "kind",
+            "option_id",
+            "level",
+            "comment",
+            "saved_at",
+            "comment_hidden",
+        ],
     )
 
     rng = random.Random(params["seed"])
@@ -417,6 +433,13 @@ def seed(params, *, log=print):
                     _ts(started),
                     _ts(finished),
                     _ts(finished) if is_submitted else NULL,
+                    # No units (the rounds break down by role), no snapshot yet: readers
+                    # and the daily job publish them. No digest: nothing to compare.
+                    NULL,
+                    "f",
+                    NULL,
+                    "f",
+                    "",
                 )
             )
             answer_jobs.append((response_id, i, is_open, role, is_submitted, finished))
@@ -452,12 +475,32 @@ def seed(params, *, log=print):
                 u = random_()
                 if allow_na and u < NOT_APPLICABLE_RATE:
                     batch.append(
-                        line(answer_id, response_id, question_id, "na", NULL, NULL, comment, stamp)
+                        line(
+                            answer_id,
+                            response_id,
+                            question_id,
+                            "na",
+                            NULL,
+                            NULL,
+                            comment,
+                            stamp,
+                            "f",
+                        )
                     )
                     continue
                 if allow_dk and u > 1 - DONT_KNOW_RATE:
                     batch.append(
-                        line(answer_id, response_id, question_id, "dk", NULL, NULL, comment, stamp)
+                        line(
+                            answer_id,
+                            response_id,
+                            question_id,
+                            "dk",
+                            NULL,
+                            NULL,
+                            comment,
+                            stamp,
+                            "f",
+                        )
                     )
                     continue
                 level = int(base + themes[t] + gauss(0, 0.7) + 0.5)
@@ -472,6 +515,7 @@ def seed(params, *, log=print):
                         level,
                         comment,
                         stamp,
+                        "f",
                     )
                 )
             if len(batch) > 20_000:

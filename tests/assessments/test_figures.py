@@ -475,3 +475,16 @@ def test_refresh_figures_command_publishes_final_figures_of_rounds_closed_by_dat
     assert Snapshot.objects.get(round=past, final=True).responses == 5
     assert figures.current_snapshot(fresh) == final
     assert not Snapshot.objects.filter(round=still_open, final=True).exists()
+
+
+def test_answers_loaded_without_a_snapshot_get_their_first_one_when_read(round, settings):
+    """Responses that arrive without the survey's own submit (an import, a restored backup)
+    publish nothing themselves: the first reader gets the snapshot they are owed."""
+    settings.SNAPSHOT_INTERVAL = 3600
+    submit(round, 10)
+    Snapshot.objects.filter(round=round).delete()
+    Response.objects.filter(round=round).update(snapshot=None)
+    round.refresh_from_db()
+    snapshot = figures.current_snapshot(round)
+    k = round.anonymity_threshold
+    assert snapshot is not None and k <= snapshot.responses <= 10 - k
