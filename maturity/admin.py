@@ -82,8 +82,10 @@ class LockedInlineMixin(VersionLockMixin):
 
 
 # Two-line text boxes: a descriptor is at most 25 words (decision 11), and ten-line boxes
-# made a theme's page 10,500 pixels tall. Boxes still grow as they are typed in.
+# made a theme's page 10,500 pixels tall. Each box can still be dragged taller. Theme
+# descriptions and recommendations run to 40 words, so they get three lines.
 COMPACT_TEXT = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 2})}}
+THREE_LINE_TEXT = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 3})}}
 
 
 class AnswerOptionInline(LockedInlineMixin, nested_admin.NestedTabularInline):
@@ -118,7 +120,7 @@ class RecommendationInline(LockedInlineMixin, nested_admin.NestedTabularInline):
     max_num = 5
     fields = ["level", "text"]
     verbose_name_plural = "recommendations (what to do at each level to reach the next)"
-    formfield_overrides = COMPACT_TEXT
+    formfield_overrides = THREE_LINE_TEXT
     formset = editor_forms.RecommendationFormSet
 
 
@@ -140,7 +142,7 @@ class ThemeAdmin(EditorPageMixin, VersionLockMixin, nested_admin.NestedModelAdmi
     fields = ["questionnaire_version", ("key", "order", "weight"), "title", "description"]
     inlines = [QuestionInline, RecommendationInline]
     ordering = ["questionnaire_version", "order"]
-    formfield_overrides = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 3})}}
+    formfield_overrides = THREE_LINE_TEXT
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_questions=Count("questions"))
