@@ -60,6 +60,9 @@ ADMIN_PAGE_TYPES: dict[str, Callable[[Page, Bank], Document]] = {
     ),
     "admin-theme": lambda page, bank: as_editor(page, bank, theme_path(bank.theme)),
     "admin-questions": lambda page, bank: as_editor(page, bank, "/admin/maturity/question/"),
+    "admin-question": lambda page, bank: as_editor(
+        page, bank, f"/admin/maturity/question/{bank.theme.questions.first().pk}/change/"
+    ),
     "admin-theme-preview": lambda page, bank: as_editor(
         page, bank, f"/admin/maturity/theme/{bank.theme.pk}/preview/"
     ),
