@@ -1,21 +1,25 @@
 """The Django admin is the question-bank editor.
 
 A version's levels and themes are edited on the version's page; a theme's questions, each
-with its five options, and its recommendations on the theme's page. Published and retired
-versions are read-only throughout: every inline and change permission asks the version.
-A theme's preview, drawn with the survey's own form, is added by assessments/admin.py.
+with its five options, and its recommendations on the theme's page, whose Save returns to the
+version. Published and retired versions are read-only throughout: every inline and change
+permission asks the version. A theme's preview, drawn with the survey's own form, is added by
+assessments/admin.py.
 """
 
 import nested_admin
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminTextareaWidget
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from maturity import forms as editor_forms
 from maturity.models import (
     AnswerOption,
     Email,
@@ -77,6 +81,13 @@ class LockedInlineMixin(VersionLockMixin):
         return super().has_add_permission(request, obj) and _editable(obj)
 
 
+# Two-line text boxes: a descriptor is at most 25 words (decision 11), and ten-line boxes
+# made a theme's page 10,500 pixels tall. Each box can still be dragged taller. Theme
+# descriptions and recommendations run to 40 words, so they get three lines.
+COMPACT_TEXT = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 2})}}
+THREE_LINE_TEXT = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 3})}}
+
+
 class AnswerOptionInline(LockedInlineMixin, nested_admin.NestedTabularInline):
     model = AnswerOption
     extra = 0
@@ -84,11 +95,8 @@ class AnswerOptionInline(LockedInlineMixin, nested_admin.NestedTabularInline):
     max_num = 5
     fields = ["level", "descriptor"]
     ordering = ["level"]
-
-    def get_formset(self, request, obj=None, **kwargs):
-        kwargs.setdefault("widgets", {})
-        kwargs["widgets"]["descriptor"] = admin.widgets.AdminTextareaWidget(attrs={"rows": 2})
-        return super().get_formset(request, obj, **kwargs)
+    formfield_overrides = COMPACT_TEXT
+    formset = editor_forms.OptionFormSet
 
 
 class QuestionInline(LockedInlineMixin, nested_admin.NestedStackedInline):
@@ -98,9 +106,12 @@ class QuestionInline(LockedInlineMixin, nested_admin.NestedStackedInline):
     sortable_field_name = "order"
     fieldsets = [
         (None, {"fields": [("concept_key", "order", "weight"), "text"]}),
-        ("Guidance", {"fields": ["why", "good", "references"]}),
+        # Folded, so that a question's options follow its text; it opens itself on an error.
+        ("Guidance", {"fields": ["why", "good", "references"], "classes": ["collapse"]}),
         (None, {"fields": [("allow_not_applicable", "allow_dont_know")]}),
     ]
+    formfield_overrides = COMPACT_TEXT
+    formset = editor_forms.QuestionFormSet
 
 
 class RecommendationInline(LockedInlineMixin, nested_admin.NestedTabularInline):
@@ -109,10 +120,21 @@ class RecommendationInline(LockedInlineMixin, nested_admin.NestedTabularInline):
     max_num = 5
     fields = ["level", "text"]
     verbose_name_plural = "recommendations (what to do at each level to reach the next)"
+    formfield_overrides = THREE_LINE_TEXT
+    formset = editor_forms.RecommendationFormSet
+
+
+class EditorPageMixin:
+    """The change pages where the bank is edited: without the admin's navigation sidebar,
+    whose two dozen links repeat the index page and came before the form in Tab order."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Theme)
-class ThemeAdmin(VersionLockMixin, nested_admin.NestedModelAdmin):
+class ThemeAdmin(EditorPageMixin, VersionLockMixin, nested_admin.NestedModelAdmin):
     list_display = ["title", "key", "questionnaire_version", "order", "weight", "question_count"]
     list_filter = ["questionnaire_version__questionnaire", "questionnaire_version"]
     search_fields = ["title", "key", "description"]
@@ -120,6 +142,7 @@ class ThemeAdmin(VersionLockMixin, nested_admin.NestedModelAdmin):
     fields = ["questionnaire_version", ("key", "order", "weight"), "title", "description"]
     inlines = [QuestionInline, RecommendationInline]
     ordering = ["questionnaire_version", "order"]
+    formfield_overrides = THREE_LINE_TEXT
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_questions=Count("questions"))
@@ -127,6 +150,17 @@ class ThemeAdmin(VersionLockMixin, nested_admin.NestedModelAdmin):
     @admin.display(description="questions", ordering="n_questions")
     def question_count(self, theme):
         return theme.n_questions
+
+    def response_post_save_add(self, request, obj):
+        return self._back_to_version(obj)
+
+    def response_post_save_change(self, request, obj):
+        return self._back_to_version(obj)
+
+    def _back_to_version(self, theme):
+        # Themes are reached from their version's page, where the next one is a click away.
+        version = theme.questionnaire_version_id
+        return redirect("admin:maturity_questionnaireversion_change", version)
 
     def get_readonly_fields(self, request, obj=None):
         # A theme never moves to another version.
@@ -145,6 +179,8 @@ class MaturityLevelInline(LockedInlineMixin, admin.TabularInline):
     extra = 0
     max_num = 5
     fields = ["level", "name", "description"]
+    formfield_overrides = COMPACT_TEXT
+    formset = editor_forms.LevelFormSet
 
 
 class ThemeInline(LockedInlineMixin, admin.TabularInline):
@@ -154,6 +190,7 @@ class ThemeInline(LockedInlineMixin, admin.TabularInline):
     readonly_fields = ["preview"]
     show_change_link = True
     verbose_name_plural = "themes (open a theme to edit its questions, options and recommendations)"
+    formset = editor_forms.ThemeFormSet
 
     @admin.display(description="")
     def preview(self, theme):
@@ -164,7 +201,7 @@ class ThemeInline(LockedInlineMixin, admin.TabularInline):
 
 
 @admin.register(QuestionnaireVersion)
-class QuestionnaireVersionAdmin(VersionLockMixin, admin.ModelAdmin):
+class QuestionnaireVersionAdmin(EditorPageMixin, VersionLockMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "status",
@@ -298,6 +335,8 @@ class OptionInline(LockedInlineMixin, admin.TabularInline):
     min_num = 5
     max_num = 5
     fields = ["level", "descriptor"]
+    formfield_overrides = COMPACT_TEXT
+    formset = editor_forms.FlatOptionFormSet
 
 
 @admin.register(Question)
@@ -310,6 +349,7 @@ class QuestionAdmin(VersionLockMixin, admin.ModelAdmin):
     list_select_related = ["theme__questionnaire_version__questionnaire"]
     fieldsets = QuestionInline.fieldsets
     inlines = [OptionInline]
+    formfield_overrides = COMPACT_TEXT
 
     @admin.display(description="question", ordering="text")
     def text_summary(self, question):

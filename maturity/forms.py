@@ -1,9 +1,14 @@
-"""Sign-in and password forms, laid out with GOV.UK components."""
+"""Sign-in and password forms, laid out with GOV.UK components; and the question-bank
+editor's inline formsets, whose every input says which row it belongs to."""
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout
 from django.contrib.auth import forms as auth_forms
+from django.forms.formsets import DELETION_FIELD_NAME
+from django.forms.models import BaseInlineFormSet
 from django.template.loader import render_to_string
+from django.utils.text import Truncator, capfirst
+from nested_admin.formsets import NestedInlineFormSet
 
 from maturity.mail import queue_email
 from maturity.models import User
@@ -103,3 +108,72 @@ class PasswordChangeForm(GovukFormMixin, auth_forms.PasswordChangeForm):
         self.fields["old_password"].error_messages["required"] = "Enter your current password"
         self.fields["new_password1"].error_messages["required"] = "Enter a new password"
         self.fields["new_password2"].error_messages["required"] = "Enter the new password again"
+
+
+def quoted(text):
+    return f"‘{Truncator(text).words(8)}’"
+
+
+class LabelledRowsMixin:
+    """Gives each input of an inline row a name that says which row it is in.
+
+    A table's inputs are labelled only by its column headings, which assistive technology
+    does not tie to them, and a page of 30 "Descriptor" boxes and "Delete" boxes needs to say
+    whose each one is: "Descriptor for level 3 of question ‘…’". Each subclass names its rows
+    with `row_name(obj)`. Tables drop help text from their rows, where it has nowhere to
+    show, or Django would point each input's aria-describedby at nothing.
+    """
+
+    tabular = True
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = self.row_name(form.instance)
+        for name, field in form.fields.items():
+            if field.widget.is_hidden:
+                continue
+            if name == DELETION_FIELD_NAME:
+                field.widget.attrs["aria-label"] = f"Delete {row}"
+            else:
+                field.widget.attrs["aria-label"] = f"{capfirst(field.label or name)} for {row}"
+            if self.tabular:
+                field.help_text = ""
+
+
+class OptionRowsMixin(LabelledRowsMixin):
+    def row_name(self, option):
+        question = self.instance
+        whose = f"question {quoted(question.text)}" if question.pk else "a new question"
+        return f"level {option.level} of {whose}" if option.pk else f"a new option of {whose}"
+
+
+class OptionFormSet(OptionRowsMixin, NestedInlineFormSet):
+    """A question's five options on its theme's page."""
+
+
+class FlatOptionFormSet(OptionRowsMixin, BaseInlineFormSet):
+    """A question's five options on the question's own page."""
+
+
+class QuestionFormSet(LabelledRowsMixin, NestedInlineFormSet):
+    tabular = False
+
+    def row_name(self, question):
+        return f"question {quoted(question.text)}" if question.pk else "a new question"
+
+
+class RecommendationFormSet(LabelledRowsMixin, NestedInlineFormSet):
+    def row_name(self, recommendation):
+        if recommendation.pk:
+            return f"the recommendation for level {recommendation.level}"
+        return "a new recommendation"
+
+
+class LevelFormSet(LabelledRowsMixin, BaseInlineFormSet):
+    def row_name(self, level):
+        return f"level {level.level}" if level.pk else "a new level"
+
+
+class ThemeFormSet(LabelledRowsMixin, BaseInlineFormSet):
+    def row_name(self, theme):
+        return f"theme {quoted(theme.title)}" if theme.pk else "a new theme"

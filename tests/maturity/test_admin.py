@@ -55,6 +55,59 @@ class FormFields(HTMLParser):
             self._textarea[1] += data
 
 
+class FieldNames(HTMLParser):
+    """Each form input of a page, with what names it; and every id the page has."""
+
+    UNNAMED_TYPES = {"hidden", "submit", "button", "image", "reset"}
+
+    def __init__(self):
+        super().__init__()
+        self.inputs = []
+        self.labelled_ids = set()
+        self.ids = set()
+        self.inside_label = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if tag == "label":
+            self.inside_label += 1
+            self.labelled_ids.add(attrs.get("for"))
+        elif tag in {"input", "select", "textarea"} and attrs.get("type") not in self.UNNAMED_TYPES:
+            self.inputs.append({**attrs, "wrapped": self.inside_label > 0})
+
+    def handle_endtag(self, tag):
+        if tag == "label":
+            self.inside_label -= 1
+
+    def unnamed(self):
+        return [
+            field.get("name")
+            for field in self.inputs
+            if not (
+                field.get("aria-label")
+                or field.get("aria-labelledby")
+                or field["wrapped"]
+                or field.get("id") in self.labelled_ids
+            )
+        ]
+
+    def dangling_descriptions(self):
+        return [
+            (field.get("name"), ref)
+            for field in self.inputs
+            for ref in field.get("aria-describedby", "").split()
+            if ref not in self.ids
+        ]
+
+
+def field_names(response):
+    parser = FieldNames()
+    parser.feed(response.content.decode())
+    return parser
+
+
 def form_data(response, form_id):
     parser = FormFields(form_id)
     parser.feed(response.content.decode())
@@ -228,3 +281,130 @@ def test_question_search_finds_descriptors(admin_client):
     )
 
     assert response.context["cl"].result_count == 1
+
+
+def theme_page(client, theme):
+    return client.get(reverse("admin:maturity_theme_change", args=[theme.pk]))
+
+
+def test_every_input_of_a_theme_page_has_a_name(admin_client):
+    theme = draft_version(themes=1).themes.get()
+
+    page = field_names(theme_page(admin_client, theme))
+
+    # The theme's own fields, and for each question its fields, options and delete boxes.
+    assert len(page.inputs) > 3 * (5 * 3), "the page lost its inputs"
+    assert page.unnamed() == []
+    assert page.dangling_descriptions() == []
+
+
+def test_every_input_of_a_version_page_has_a_name(admin_client):
+    version = draft_version()
+
+    page = field_names(
+        admin_client.get(reverse("admin:maturity_questionnaireversion_change", args=[version.pk]))
+    )
+
+    assert any(field.get("name", "").startswith("themes-") for field in page.inputs)
+    assert page.unnamed() == []
+    assert page.dangling_descriptions() == []
+
+
+def test_inline_inputs_name_their_level_and_question(admin_client):
+    theme = draft_version(themes=1).themes.get()
+    question = theme.questions.first()
+    question.text = "How do service teams and technology teams plan their work together each year?"
+    question.save()
+
+    page = field_names(theme_page(admin_client, theme))
+
+    named = {field.get("aria-label") for field in page.inputs}
+    whose = "question ‘How do service teams and technology teams plan…’"
+    assert f"Descriptor for level 3 of {whose}" in named
+    assert f"Delete level 3 of {whose}" in named
+    assert f"Delete {whose}" in named
+    assert "Text for the recommendation for level 2" in named
+    # The page's template rows for added questions and options say so.
+    assert "Descriptor for a new option of a new question" in named
+
+
+def test_descriptor_boxes_are_two_lines(admin_client):
+    theme = draft_version(themes=1).themes.get()
+
+    page = field_names(theme_page(admin_client, theme))
+
+    descriptors = [field for field in page.inputs if field["name"].endswith("-descriptor")]
+    assert descriptors
+    assert {field["rows"] for field in descriptors} == {"2"}
+
+
+def test_saving_a_theme_returns_to_its_version(admin_client):
+    version = draft_version()
+    theme = version.themes.first()
+    url = reverse("admin:maturity_theme_change", args=[theme.pk])
+    data = form_data(admin_client.get(url), "theme_form")
+    data["title"] = "Leadership at the top table"
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302
+    assert response.url == reverse("admin:maturity_questionnaireversion_change", args=[version.pk])
+    theme.refresh_from_db()
+    assert theme.title == "Leadership at the top table"
+
+
+def test_save_and_continue_stays_on_the_theme(admin_client):
+    theme = draft_version().themes.first()
+    url = reverse("admin:maturity_theme_change", args=[theme.pk])
+    data = form_data(admin_client.get(url), "theme_form")
+
+    response = admin_client.post(url, {**data, "_continue": "1"})
+
+    assert response.status_code == 302
+    assert response.url == url
+
+
+def test_adding_a_theme_returns_to_its_version(admin_client):
+    version = draft_version(themes=1)
+    url = reverse("admin:maturity_theme_add")
+    data = form_data(admin_client.get(url), "theme_form")
+    data.update(questionnaire_version=version.pk, key="new-theme", title="A new theme")
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    assert response.url == reverse("admin:maturity_questionnaireversion_change", args=[version.pk])
+    assert version.themes.filter(key="new-theme").exists()
+
+
+@pytest.mark.parametrize("make_version", [draft_version, published_version])
+def test_theme_page_links_to_its_preview_and_its_version(admin_client, make_version):
+    version = make_version()
+    theme = version.themes.first()
+
+    content = theme_page(admin_client, theme).content.decode()
+
+    preview = reverse("admin:maturity_theme_preview", args=[theme.pk])
+    assert f'<a href="{preview}">Preview as a respondent</a>' in content
+    version_url = reverse("admin:maturity_questionnaireversion_change", args=[version.pk])
+    assert f'<a href="{version_url}">{version}</a>' in content
+
+
+def test_version_page_links_to_each_theme(admin_client):
+    version = draft_version()
+
+    content = admin_client.get(
+        reverse("admin:maturity_questionnaireversion_change", args=[version.pk])
+    ).content.decode()
+
+    for theme in version.themes.all():
+        assert reverse("admin:maturity_theme_change", args=[theme.pk]) in content
+        assert reverse("admin:maturity_theme_preview", args=[theme.pk]) in content
+
+
+def test_published_theme_page_has_no_inputs(admin_client):
+    theme = published_version().themes.first()
+
+    page = field_names(theme_page(admin_client, theme))
+
+    assert [field["name"] for field in page.inputs if "name" in field] == []
