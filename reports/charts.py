@@ -1,8 +1,9 @@
-"""The report's charts: one palette, and the plotly figures (plain dicts) for the page.
+"""The report's charts as plotly figures (plain dicts) for the page.
 
-`reports.svg` draws the same charts as SVG for the PDFs from this palette and axis order, so
-the PDF's radar has the colours, axes and order of the page's. Pure: no Django, no database;
-the views pass in titles and whole-point scores.
+What they draw and how each line looks is in `reports.palette`; `reports.svg` draws the same
+charts as SVG for the PDFs from it, so the PDF's radar has the colours, dashes, markers, axes
+and order of the page's. Pure: no Django, no database; the views pass in titles and
+whole-point scores.
 
 Every label comes from text an admin or a respondent typed, and plotly renders a subset of
 HTML in labels, so `label()` escapes &, < and > before any text is sent to it; the SVG
@@ -11,42 +12,34 @@ escapes its text the same way. Line breaks in labels are our own <br>, added aft
 
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from reports.palette import (
+    DONT_KNOW_COLOUR,
+    FONT,
+    GAP_BETWEEN,
+    GAP_COLOUR,
+    GAP_HIGH,
+    GAP_LOW,
+    GRID_COLOUR,
+    LEVEL_COLOURS,
+    NOT_APPLICABLE_COLOUR,
+    TEXT_COLOUR,
+    Gap,
+    Series,
+    chart_key,
+    gaps,
+    radar_series,
+)
+
 Figure = dict[str, Any]
 
-# GOV.UK Frontend colours: each has at least 3:1 contrast with white, as lines and bars need.
-THIS_ROUND = "#1d70b8"  # blue
-PREVIOUS_ROUND = "#505a5f"  # dark grey, dashed
-PEER_MEDIAN = "#912b88"  # purple, dotted
-# Answers, from level 1 (light) to level 5 (dark), then "Not applicable" and "Don't know".
-LEVEL_COLOURS = ("#d2e2f1", "#a5c6e3", "#5694ca", "#1d70b8", "#003078")
-NOT_APPLICABLE_COLOUR = "#b1b4b6"
-DONT_KNOW_COLOUR = "#f47738"
-GROUP_COLOURS = ("#1d70b8", "#f47738", "#00703c", "#912b88", "#505a5f", "#28a197", "#d4351c")
-TEXT_COLOUR = "#0b0c0c"
-GRID_COLOUR = "#b1b4b6"
-FONT = 'arial, "Liberation Sans", "DejaVu Sans", sans-serif'
-
-DASHES = {"solid": "", "dash": "6 4", "dot": "2 3"}
 # Plotly's config for every chart: no toolbar (its buttons need inline styles, which our
 # Content-Security-Policy refuses) and resizing with the page.
 CONFIG = {"displayModeBar": False, "responsive": True}
 # Bar charts keep the legend above the bars, where it is read before them.
 LEGEND_ABOVE = {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"}
-
-
-@dataclass(frozen=True)
-class Series:
-    """One line or one set of bars: a value (whole points, 0-100) per axis, None for none."""
-
-    name: str
-    values: tuple[float | None, ...]
-    colour: str
-    dash: str = "solid"
-    fill: bool = False
 
 
 def label(text: str) -> str:
@@ -87,15 +80,50 @@ def _layout(**extra: Any) -> Figure:
 # Radar
 
 
+def label_points(series: Sequence[Series]) -> list[tuple[int, bool] | None]:
+    """Where to name each line on the chart: the axis where it is furthest from the other
+    lines (an axis no other line is named at, if there is one), and whether it is the
+    highest line there, so that its name goes above the point rather than below. None for a
+    line with no value, or when there is one line, which needs no name beside it."""
+    if len(series) < 2:
+        return [None] * len(series)
+    taken: set[int] = set()
+    places: list[tuple[int, bool] | None] = []
+    for item in series:
+        best: tuple[bool, float, int] | None = None
+        for axis, value in enumerate(item.values):
+            if value is None:
+                continue
+            others = [o.values[axis] for o in series if o is not item]
+            known = [v for v in others if v is not None]
+            room = min((abs(value - v) for v in known), default=100.0)
+            # Prefer an axis not taken, then the most room; ties go to the first axis.
+            rank = (axis not in taken, room, -axis)
+            if best is None or rank > best:
+                best = rank
+        if best is None:
+            places.append(None)
+            continue
+        axis = -best[2]
+        taken.add(axis)
+        value = item.values[axis] or 0
+        places.append((axis, all(value >= (v or 0) for v in (o.values[axis] for o in series))))
+    return places
+
+
 def radar_figure(axes: Sequence[str], series: Sequence[Series]) -> Figure:
-    """A plotly radar: the first axis at the top, the others clockwise, 0 to 100."""
+    """A plotly radar: the first axis at the top, the others clockwise, 0 to 100; each line
+    with its own dash and marker, and named beside one of its points."""
     ticks = [label(axis) for axis in axes]
     # Axes by angle in degrees, not by category name, so two themes with one title stay two.
     angles = [360 * i / len(axes) for i in range(len(axes))]
     data = []
-    for item in series:
+    for item, place in zip(series, label_points(series), strict=True):
         # Closed by repeating the first point; a None leaves a gap in the line.
         values = [*item.values, item.values[0]] if item.values else []
+        names = [""] * len(values)
+        if place is not None:
+            names[place[0]] = label(item.name)
         data.append(
             {
                 "type": "scatterpolar",
@@ -103,9 +131,17 @@ def radar_figure(axes: Sequence[str], series: Sequence[Series]) -> Figure:
                 "r": values,
                 "theta": [*angles, 0] if axes else [],
                 "customdata": [*ticks, ticks[0]] if ticks else [],
-                "mode": "lines+markers",
+                "mode": "lines+markers+text" if place else "lines+markers",
+                "text": names,
+                "textposition": "top center" if place and place[1] else "bottom center",
+                "textfont": {"color": TEXT_COLOUR, "size": 13},
                 "line": {"color": item.colour, "dash": item.dash, "width": 3},
-                "marker": {"size": 7},
+                "marker": {
+                    "symbol": item.marker,
+                    "size": 9,
+                    "color": item.colour,
+                    "line": {"color": item.colour, "width": 2},
+                },
                 "fill": "toself" if item.fill else "none",
                 "fillcolor": translucent(item.colour),
                 "connectgaps": False,
@@ -126,6 +162,7 @@ def radar_figure(axes: Sequence[str], series: Sequence[Series]) -> Figure:
                     "angle": 90,
                     "tickangle": 90,
                     "gridcolor": GRID_COLOUR,
+                    "linecolor": GRID_COLOUR,
                     "tickfont": {"size": 12},
                 },
                 "angularaxis": {
@@ -137,6 +174,7 @@ def radar_figure(axes: Sequence[str], series: Sequence[Series]) -> Figure:
                     "direction": "clockwise",
                     "rotation": 90,
                     "gridcolor": GRID_COLOUR,
+                    "linecolor": GRID_COLOUR,
                 },
             },
         ),
@@ -149,7 +187,7 @@ def translucent(colour: str, opacity: float = 0.15) -> str:
     return f"rgba({red}, {green}, {blue}, {opacity})"
 
 
-# Horizontal bars: answers to each question (stacked) and scores by role group (grouped)
+# Horizontal bars: answers to each question, stacked
 
 
 def distribution_figure(
@@ -197,59 +235,110 @@ def distribution_figure(
     }
 
 
-def groups_figure(themes: Sequence[str], series: Sequence[Series]) -> Figure:
-    """Grouped bars: each theme's score for each role group, 0 to 100."""
-    ticks = [_plotly_label(theme, 24) for theme in themes]
-    data = [
+# The perception gap: a dumbbell per theme
+
+
+def _gap_heading(gap: Gap) -> str:
+    points = gap.points
+    return gap.theme if points is None else f"{gap.theme}: gap of {points:.0f}"
+
+
+def _gap_points(rows: Sequence[Gap], kind: Series, end: str | None) -> Figure:
+    xs: list[float] = []
+    ys: list[int] = []
+    names: list[str] = []
+    for index, row in enumerate(rows):
+        points = [getattr(row, end)] if end and getattr(row, end) else []
+        for name, value in points if end else row.between:
+            xs.append(value)
+            ys.append(index)
+            names.append(name)
+    trace: Figure = {
+        "type": "scatter",
+        "name": label(kind.name),
+        "x": xs,
+        "y": ys,
+        "customdata": [label(name) for name in names],
+        "mode": "markers",
+        "marker": {
+            "symbol": kind.marker,
+            "size": 13 if end else 9,
+            "color": kind.colour,
+            "line": {"color": kind.colour, "width": 2},
+        },
+        "cliponaxis": False,
+        "hovertemplate": "%{customdata}: %{x:.0f}<extra></extra>",
+    }
+    if end:
+        # Each end named beside it: the lowest to its left, the highest to its right.
+        trace["mode"] = "markers+text"
+        trace["text"] = [
+            _plotly_label(f"{name} {value:.0f}", 22, 2)
+            for name, value in zip(names, xs, strict=True)
+        ]
+        trace["textposition"] = "middle left" if end == "low" else "middle right"
+        trace["textfont"] = {"color": TEXT_COLOUR, "size": 13}
+    return trace
+
+
+def gap_figure(themes: Sequence[str], series: Sequence[Series]) -> Figure:
+    """A dumbbell per theme: a bar from its lowest group's score to its highest, each end
+    named, the other groups as open squares on the bar; 0 to 100."""
+    rows = gaps(themes, series)
+    bars: Figure = {
+        "type": "scatter",
+        "name": "Gap",
+        "x": [x for row in rows if row.low and row.high for x in (row.low[1], row.high[1], None)],
+        "y": [y for i, row in enumerate(rows) if row.low and row.high for y in (i, i, None)],
+        "mode": "lines",
+        "line": {"color": GAP_COLOUR, "width": 4},
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
+    headings = [
         {
-            "type": "bar",
-            "orientation": "h",
-            "name": label(item.name),
-            "y": list(range(len(themes))),
-            "x": list(item.values),
-            "customdata": [label(theme) for theme in themes],
-            "marker": {"color": item.colour},
-            "hovertemplate": "%{customdata}: %{x:.0f}<extra>" + label(item.name) + "</extra>",
+            "text": "<b>" + _plotly_label(_gap_heading(row), 60, 2) + "</b>",
+            "x": 0,
+            "xref": "paper",
+            "xanchor": "left",
+            "y": index - 0.35,
+            "yanchor": "bottom",
+            "align": "left",
+            "showarrow": False,
         }
-        for item in series
+        for index, row in enumerate(rows)
     ]
     return {
-        "data": data,
+        "data": [
+            bars,
+            _gap_points(rows, GAP_LOW, "low"),
+            _gap_points(rows, GAP_HIGH, "high"),
+            _gap_points(rows, GAP_BETWEEN, None),
+        ],
         "layout": _layout(
-            barmode="group",
-            height=120 + len(themes) * (18 * len(series) + 26),
-            margin={"l": 10, "r": 20, "t": 10, "b": 40},
-            xaxis={"range": [0, 100], "tickvals": [0, 25, 50, 75, 100], "gridcolor": GRID_COLOUR},
-            yaxis={
-                "tickvals": list(range(len(themes))),
-                "ticktext": ticks,
-                "autorange": "reversed",
-                "automargin": True,
+            height=130 + 84 * len(rows),
+            margin={"l": 170, "r": 170, "t": 30, "b": 40},
+            annotations=headings,
+            xaxis={
+                "range": [0, 100],
+                "tickvals": [0, 25, 50, 75, 100],
+                "gridcolor": GRID_COLOUR,
+                "zeroline": False,
+                "side": "top",
             },
-            legend=LEGEND_ABOVE,
+            yaxis={
+                "range": [len(rows) - 0.5, -0.9],
+                "showticklabels": False,
+                "showgrid": False,
+                "zeroline": False,
+            },
+            legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top"},
         ),
         "config": CONFIG,
     }
 
 
 # The report's charts, from the context `reports.report.build_report` makes
-
-
-def radar_series(report: dict[str, Any]) -> list[Series]:
-    """The radar's lines, a value per theme in bank order: this round, then the comparison
-    round and the peer median where the report has them."""
-    themes = report["themes"]
-    scores = tuple(t.score.points if t.score else None for t in themes)
-    series = [Series("This round", scores, THIS_ROUND, fill=True)]
-    if report["trend"]:
-        previous = tuple(t.shift.previous if t.shift else None for t in themes)
-        if any(value is not None for value in previous):
-            series.append(Series("Previous round", previous, PREVIOUS_ROUND, "dash"))
-    if report["peers"]:
-        medians = tuple(t.peer_median for t in themes)
-        if any(value is not None for value in medians):
-            series.append(Series("Peer median", medians, PEER_MEDIAN, "dot"))
-    return series
 
 
 def answer_categories(report: dict[str, Any]) -> list[str]:
@@ -266,12 +355,15 @@ def answer_counts(theme: Any) -> list[list[int]]:
 
 def add_page_charts(report: dict[str, Any]) -> None:
     """Plotly figures for the page, each embedded with json_script and drawn by
-    static/js/report-charts.js."""
+    static/js/report-charts.js; and the dot chart of the theme scores as SVG, drawn by
+    `reports.svg` for narrow screens and browsers without JavaScript."""
     themes = report["themes"]
     titles = [theme.title for theme in themes]
-    report["radar"] = radar_figure(titles, radar_series(report))
+    series = radar_series(report)
+    report["radar"] = radar_figure(titles, series)
+    report["chart_key"] = chart_key(series)
     if report["groups"]["series"]:
-        report["groups_chart"] = groups_figure(titles, report["groups"]["series"])
+        report["groups_chart"] = gap_figure(titles, report["groups"]["series"])
     categories = answer_categories(report)
     for theme in themes:
         theme.chart = distribution_figure(

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import pytest
 from django.urls import reverse
 
-from reports import charts
+from reports import charts, palette
 from reports import svg as drawing
 from tests.factories import (
     OrganisationFactory,
@@ -25,8 +25,8 @@ SVG = "{http://www.w3.org/2000/svg}"
 AXES = ["Leadership", "Data & <b>platforms</b>", "Skills"]
 
 
-def series(*values, name="This round", colour=charts.THIS_ROUND, dash="solid"):
-    return charts.Series(name, tuple(values), colour, dash)
+def series(*values, name="This round", colour=palette.THIS_ROUND, dash="solid"):
+    return palette.Series(name, tuple(values), colour, dash)
 
 
 def test_label_escapes_the_html_plotly_would_render():
@@ -68,12 +68,12 @@ def test_radar_svg_is_well_formed_and_titled_and_escapes_its_text():
 
 
 def test_radar_svg_draws_each_series_in_the_plotly_colour_and_dash():
-    previous = series(20, 30, 40, name="Previous round", colour=charts.PREVIOUS_ROUND, dash="dash")
+    previous = series(20, 30, 40, name="Previous round", colour=palette.PREVIOUS_ROUND, dash="dash")
     svg = drawing.radar_svg(AXES, [series(10, 50, 90), previous], title="t", description="d")
     root = ET.fromstring(svg)
     lines = root.findall(f"{SVG}polyline")
-    assert [line.get("stroke") for line in lines] == [charts.THIS_ROUND, charts.PREVIOUS_ROUND]
-    assert lines[1].get("stroke-dasharray") == charts.DASHES["dash"]
+    assert [line.get("stroke") for line in lines] == [palette.THIS_ROUND, palette.PREVIOUS_ROUND]
+    assert lines[1].get("stroke-dasharray") == palette.DASHES["dash"]
     # Closed rings: four points for three axes, ending where they start.
     points = lines[0].get("points").split()
     assert len(points) == 4 and points[0] == points[-1]
@@ -99,8 +99,8 @@ def test_distribution_gives_each_category_its_share_of_the_answers():
     assert figure["layout"]["barmode"] == "stack"
 
 
-def test_groups_svg_is_well_formed_with_escaped_labels():
-    groups = drawing.groups_svg(
+def test_gap_svg_is_well_formed_with_escaped_labels():
+    groups = drawing.gap_svg(
         ["<img src=x>"],
         [series(40, name="<script>x</script>"), series(60, name="Frontline")],
         title="t",
@@ -130,20 +130,20 @@ def check_plotly(figure):
     go.Figure({"data": figure["data"], "layout": figure["layout"]})
 
 
-PREVIOUS = series(20, None, 40, name="Previous round", colour=charts.PREVIOUS_ROUND, dash="dash")
-PEERS = series(30, 40, 50, name="Peer median", colour=charts.PEER_MEDIAN, dash="dot")
+PREVIOUS = series(20, None, 40, name="Previous round", colour=palette.PREVIOUS_ROUND, dash="dash")
+PEERS = series(30, 40, 50, name="Peer median", colour=palette.PEER_MEDIAN, dash="dot")
 FIGURES = {
     "radar": lambda: charts.radar_figure(AXES, [series(10, 50, 90), PREVIOUS, PEERS]),
     "radar of one theme": lambda: charts.radar_figure(["Only"], [series(None)]),
     "filled radar": lambda: charts.radar_figure(
-        AXES, [charts.Series("Your scores", (10, 50, 90), charts.THIS_ROUND, fill=True)]
+        AXES, [palette.Series("Your scores", (10, 50, 90), palette.THIS_ROUND, fill=True)]
     ),
     "distribution": lambda: charts.distribution_figure(
         ["Q1 " * 30, "<b>Q2</b>"],
         [[1, 1, 0, 0, 2, 0, 3], [0] * 7],
         ["1 Initial", "2", "3", "4", "5 Leading", "N/A", "Don’t know"],
     ),
-    "groups": lambda: charts.groups_figure(
+    "groups": lambda: charts.gap_figure(
         AXES, [series(40, 50, None, name="Digital"), series(60, 70, 80, name="Frontline")]
     ),
 }

@@ -178,12 +178,12 @@ def test_perception_gap_names_hidden_groups_without_their_counts(client):
         "Corporate services",
         "Frontline service delivery",
     ]
+    # The chart names each theme's lowest and highest group beside its score.
     figure = chart(page, "groups-data")
-    assert [trace["name"] for trace in figure["data"]] == [
-        "Corporate services",
-        "Frontline service delivery",
-    ]
-    assert figure["data"][0]["x"] == [75, 75] and figure["data"][1]["x"] == [25, 25]
+    low, high = (trace for trace in figure["data"] if trace.get("text"))
+    assert low["customdata"] == ["Frontline service delivery"] * 2 and low["x"] == [25, 25]
+    assert high["customdata"] == ["Corporate services"] * 2 and high["x"] == [75, 75]
+    assert high["text"] == ["Corporate services 75"] * 2
 
 
 def test_trend_states_how_many_questions_are_comparable_across_versions(client):
