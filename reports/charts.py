@@ -10,6 +10,7 @@ HTML in labels, so `label()` escapes &, < and > before any text is sent to it; t
 escapes its text the same way. Line breaks in labels are our own <br>, added after escaping.
 """
 
+import math
 import textwrap
 from collections.abc import Sequence
 from html import escape
@@ -38,6 +39,9 @@ Figure = dict[str, Any]
 # Plotly's config for every chart: no toolbar (its buttons need inline styles, which our
 # Content-Security-Policy refuses) and resizing with the page.
 CONFIG = {"displayModeBar": False, "responsive": True}
+# Names on a chart, beside a point: a halo in the background colour keeps them legible
+# where a line runs under them.
+NAME_FONT = {"color": TEXT_COLOUR, "size": 13, "shadow": "auto"}
 # Bar charts keep the legend above the bars, where it is read before them.
 LEGEND_ABOVE = {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"}
 
@@ -83,8 +87,8 @@ def _layout(**extra: Any) -> Figure:
 def label_points(series: Sequence[Series]) -> list[tuple[int, bool] | None]:
     """Where to name each line on the chart: the axis where it is furthest from the other
     lines (an axis no other line is named at, if there is one), and whether it is the
-    highest line there, so that its name goes above the point rather than below. None for a
-    line with no value, or when there is one line, which needs no name beside it."""
+    highest line there, so that its name goes outside the ring rather than inside. None for
+    a line with no value, or when there is one line, which needs no name beside it."""
     if len(series) < 2:
         return [None] * len(series)
     taken: set[int] = set()
@@ -111,6 +115,14 @@ def label_points(series: Sequence[Series]) -> list[tuple[int, bool] | None]:
     return places
 
 
+def name_above(place: tuple[int, bool], axes: int) -> bool:
+    """Whether a line's name goes above its point on the screen: outside the ring for the
+    highest line at that axis, inside it for the others."""
+    axis, highest = place
+    upper = math.cos(2 * math.pi * axis / max(axes, 1)) >= -1e-9
+    return upper == highest
+
+
 def radar_figure(axes: Sequence[str], series: Sequence[Series]) -> Figure:
     """A plotly radar: the first axis at the top, the others clockwise, 0 to 100; each line
     with its own dash and marker, and named beside one of its points."""
@@ -133,8 +145,10 @@ def radar_figure(axes: Sequence[str], series: Sequence[Series]) -> Figure:
                 "customdata": [*ticks, ticks[0]] if ticks else [],
                 "mode": "lines+markers+text" if place else "lines+markers",
                 "text": names,
-                "textposition": "top center" if place and place[1] else "bottom center",
-                "textfont": {"color": TEXT_COLOUR, "size": 13},
+                "textposition": "top center"
+                if place and name_above(place, len(axes))
+                else "bottom center",
+                "textfont": NAME_FONT,
                 "line": {"color": item.colour, "dash": item.dash, "width": 3},
                 "marker": {
                     "symbol": item.marker,
@@ -277,8 +291,11 @@ def _gap_points(rows: Sequence[Gap], kind: Series, end: str | None) -> Figure:
             for name, value in zip(names, xs, strict=True)
         ]
         trace["textposition"] = "middle left" if end == "low" else "middle right"
-        trace["textfont"] = {"color": TEXT_COLOUR, "size": 13}
+        trace["textfont"] = NAME_FONT
     return trace
+
+
+GAP_MARGIN = 170  # either side, for the names of the lowest and highest groups
 
 
 def gap_figure(themes: Sequence[str], series: Sequence[Series]) -> Figure:
@@ -298,8 +315,10 @@ def gap_figure(themes: Sequence[str], series: Sequence[Series]) -> Figure:
     headings = [
         {
             "text": "<b>" + _plotly_label(_gap_heading(row), 60, 2) + "</b>",
+            # At the left edge of the figure, over the names of the lowest groups.
             "x": 0,
             "xref": "paper",
+            "xshift": -GAP_MARGIN,
             "xanchor": "left",
             "y": index - 0.35,
             "yanchor": "bottom",
@@ -317,10 +336,11 @@ def gap_figure(themes: Sequence[str], series: Sequence[Series]) -> Figure:
         ],
         "layout": _layout(
             height=130 + 84 * len(rows),
-            margin={"l": 170, "r": 170, "t": 30, "b": 40},
+            margin={"l": GAP_MARGIN, "r": GAP_MARGIN, "t": 30, "b": 40},
             annotations=headings,
             xaxis={
-                "range": [0, 100],
+                # A little beyond 0 and 100, so that their grid lines show.
+                "range": [-1, 101],
                 "tickvals": [0, 25, 50, 75, 100],
                 "gridcolor": GRID_COLOUR,
                 "zeroline": False,

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.safestring import mark_safe
 
-from reports.charts import label_points, wrapped
+from reports.charts import label_points, name_above, wrapped
 from reports.palette import (
     BACKGROUND,
     DASHES,
@@ -51,6 +51,21 @@ def _text(x: float, y: float, lines: Sequence[str], anchor: str = "start", **att
         for i, line in enumerate(lines)
     )
     return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{extra}>{spans}</text>'
+
+
+def _name(x: float, y: float, lines: Sequence[str], anchor: str) -> str:
+    """A name beside a point, on a patch of the background colour (as plotly's "shadow"),
+    so that it stays legible where a line runs under it. A patch, not a halo of stroked
+    text: WeasyPrint draws no stroke on text. Its size is reckoned at 7 pixels a character,
+    about Arial's average at 13 pixels."""
+    width = 7 * max(len(line) for line in lines) + 4
+    height = 15 * len(lines) + 2
+    left = {"start": x - 2, "middle": x - width / 2, "end": x - width + 2}[anchor]
+    patch = (
+        f'<rect x="{left:.1f}" y="{y - 12:.1f}" width="{width:.1f}" height="{height:.1f}" '
+        f'fill="{BACKGROUND}" fill-opacity="0.85"/>'
+    )
+    return patch + _text(x, y, lines, anchor)
 
 
 def marker(shape: str, x: float, y: float, colour: str, size: float = 9) -> str:
@@ -151,10 +166,10 @@ def radar_svg(
                 )
         body.extend(marker(item.marker, p[0], p[1], item.colour) for p in points if p)
         if place is not None:
-            # The line's name beside one of its points, as in plotly: above it where the
-            # line is the highest there, below it otherwise.
+            # The line's name beside one of its points, as in plotly.
             x, y = points[place[0]] or (cx, cy)
-            names.append(_text(x, y - 10 if place[1] else y + 19, [item.name], "middle"))
+            above = name_above(place, count)
+            names.append(_name(x, y - 10 if above else y + 19, [item.name], "middle"))
     body.extend(names)  # over every line, so that no line crosses a name
     body.append('<g class="app-chart-key">' + "".join(_legend(series, 520, width)) + "</g>")
     return _svg(width, 540 + 22 * (len(series) > 3), title, description, body)
@@ -166,10 +181,7 @@ def dots_svg(axes: Sequence[str], series: Sequence[Series], *, title: str, descr
     at about that width, so its text stays at 12 to 13 pixels."""
     width, left, right = 300, 104, 258
     scale = (right - left) / 100
-    body = [
-        _text(left + tick * scale, 14, [str(tick)], "middle", font_size="12")
-        for tick in (0, 50, 100)
-    ]
+    body = [_text(left + tick * scale, 14, [str(tick)], "middle") for tick in (0, 50, 100)]
     y = 24.0
     top = y
     for index, axis in enumerate(axes):
@@ -209,8 +221,9 @@ def gap_svg(
         _text(left + t * scale, 12, [str(t)], "middle", font_size="11") for t in range(0, 101, 25)
     ]
     y = 20.0
-    top = y
-    for row in gaps(themes, series):
+    rows = gaps(themes, series)
+    for row in rows:
+        start = len(body)
         heading = row.theme if row.points is None else f"{row.theme}: gap of {row.points:.0f}"
         lines = wrapped(heading, 80, 2)
         body.append(_text(0, y + 14, lines, font_weight="bold"))
@@ -227,21 +240,22 @@ def gap_svg(
                 (GAP_HIGH, row.high, x_high + 12, "start"),
             ):
                 named = wrapped(f"{name} {value:.0f}", 24, 2)
-                body.append(_text(x, middle + 4.5 - 7.5 * (len(named) - 1), named, anchor))
+                body.append(_name(x, middle + 4.5 - 7.5 * (len(named) - 1), named, anchor))
                 body.append(marker(kind.marker, left + value * scale, middle, kind.colour, 12))
         body.extend(
             marker(GAP_BETWEEN.marker, left + value * scale, middle, GAP_BETWEEN.colour, 8)
             for _, value in row.between
         )
+        # The scale's lines beside each bar, not through the theme's title above it.
+        body[start:start] = [
+            f'<line x1="{x:.1f}" y1="{middle - 14:.1f}" x2="{x:.1f}" y2="{middle + 14:.1f}" '
+            f'stroke="{GRID_COLOUR}"/>'
+            for x in (left + tick * scale for tick in range(0, 101, 25))
+        ]
         y += 34
-    for tick in range(0, 101, 25):
-        x = left + tick * scale
-        body.insert(
-            0,
-            f'<line x1="{x:.1f}" y1="{top:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>',
-        )
     key, x = [], 0.0
-    for kind in (GAP_LOW, GAP_HIGH, GAP_BETWEEN):
+    kinds = [GAP_LOW, GAP_HIGH] + [GAP_BETWEEN] * any(row.between for row in rows)
+    for kind in kinds:
         key.append(marker(kind.marker, x + 6, y + 14, kind.colour, 11))
         key.append(_text(x + 18, y + 18.5, [kind.name]))
         x += 30 + 7.5 * len(kind.name)
