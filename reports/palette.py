@@ -122,7 +122,8 @@ def chart_key(series: Sequence[Series]) -> str:
 @dataclass(frozen=True)
 class Gap:
     """One theme's group scores: the lowest and highest (names, score) where two or more
-    groups have a score, and every (name, score) between them."""
+    groups have a score, and every (name, score) between them; or, where one group alone
+    has a score, that score in `between`, with no gap."""
 
     theme: str
     low: tuple[str, float] | None
