@@ -346,7 +346,12 @@ def test_gap_figure_names_the_groups_at_each_end_of_each_bar():
     assert between["x"] == [45, 80] and between["customdata"] == ["Corporate", "Digital &lt;b&gt;"]
     assert len({t["marker"]["symbol"] for t in (low, high, between)}) == 3
     headings = [a["text"] for a in figure["layout"]["annotations"]]
-    assert headings[0] == "<b>Leadership: gap of 30</b>" and headings[2] == "<b>Skills</b>"
+    assert headings == [
+        "Leadership: gap of 30",
+        "Data &amp; &lt;b&gt;platforms&lt;/b&gt;: gap of 10",
+        "Skills",
+    ]
+    assert figure["layout"]["annotations"][0]["font"] == {"weight": "bold"}
 
 
 def test_gap_svg_names_the_groups_at_each_end_as_text():
