@@ -318,6 +318,7 @@ def gap_figure(themes: Sequence[str], series: Sequence[Series]) -> Figure:
             # which the Content-Security-Policy refuses.
             "text": _plotly_label(_gap_heading(row), 60, 2),
             "font": {"weight": "bold"},
+            "bgcolor": "rgba(255, 255, 255, 0.85)",  # over the scale's lines
             # At the left edge of the figure, over the names of the lowest groups.
             "x": 0,
             "xref": "paper",

@@ -178,16 +178,22 @@ def radar_svg(
 def dots_svg(axes: Sequence[str], series: Sequence[Series], *, title: str, description: str) -> str:
     """The theme scores for a narrow screen: for each theme, its title, then a row for each
     line, named, with its marker on a 0-100 scale and its score. Drawn 300 wide, to be shown
-    at about that width, so its text stays at 12 to 13 pixels."""
+    at about that width, so that its text is 13 to 14 pixels there, 12.6 at the least on a
+    320-pixel screen."""
     width, left, right = 300, 104, 258
     scale = (right - left) / 100
     body = [_text(left + tick * scale, 14, [str(tick)], "middle") for tick in (0, 50, 100)]
     y = 24.0
-    top = y
     for index, axis in enumerate(axes):
         lines = wrapped(axis, 34, 2)
         body.append(_text(0, y + 16, lines, font_size="14", font_weight="bold"))
         y += 8 + 17 * len(lines)
+        # The scale's lines beside the theme's rows, not through its title.
+        body.extend(
+            f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{x:.1f}" y2="{y + 22 * len(series):.1f}" '
+            f'stroke="{GRID_COLOUR}" stroke-dasharray="2 3"/>'
+            for x in (left + tick * scale for tick in (0, 50, 100))
+        )
         for item in series:
             value = item.values[index] if index < len(item.values) else None
             body.append(_text(0, y + 15, [item.name]))
@@ -200,13 +206,6 @@ def dots_svg(axes: Sequence[str], series: Sequence[Series], *, title: str, descr
             body.append(_text(width, y + 15, ["–" if value is None else f"{value:.0f}"], "end"))
             y += 22
         y += 6
-    for tick in (0, 50, 100):
-        x = left + tick * scale
-        body.insert(
-            0,
-            f'<line x1="{x:.1f}" y1="{top:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="{GRID_COLOUR}" '
-            'stroke-dasharray="2 3"/>',
-        )
     return _svg(width, int(y) + 4, title, description, body)
 
 
