@@ -26,6 +26,7 @@ from reports.palette import (
     GRID_COLOUR,
     LEVEL_COLOURS,
     NOT_APPLICABLE_COLOUR,
+    OUTLINE_COLOUR,
     TEXT_COLOUR,
     Gap,
     Series,
@@ -225,7 +226,12 @@ def distribution_figure(
                 round(100 * row[c] / total, 1) for row, total in zip(counts, totals, strict=True)
             ],
             "customdata": [row[c] for row in counts],
-            "marker": {"color": colours[c % len(colours)]},
+            # The lighter fills have under 3:1 contrast with the page: an outline that has
+            # it marks where each segment begins and ends.
+            "marker": {
+                "color": colours[c % len(colours)],
+                "line": {"color": OUTLINE_COLOUR, "width": 1},
+            },
             "hovertemplate": label(category) + ": %{customdata} (%{x:.0f}%)<extra></extra>",
         }
         for c, category in enumerate(categories)

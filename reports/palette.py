@@ -29,6 +29,7 @@ GAP_COLOUR = "#505a5f"  # the bar joining a theme's lowest and highest group
 LEVEL_COLOURS = ("#d2e2f1", "#a5c6e3", "#5694ca", "#1d70b8", "#003078")
 NOT_APPLICABLE_COLOUR = "#b1b4b6"
 DONT_KNOW_COLOUR = "#f47738"
+OUTLINE_COLOUR = "#505a5f"  # around a bar whose fill is too light to see on its own
 TEXT_COLOUR = "#0b0c0c"
 GRID_COLOUR = "#8e9295"  # 3.1:1 on white: the scale stays readable, lighter than any line
 FONT = 'arial, "Liberation Sans", "DejaVu Sans", sans-serif'
