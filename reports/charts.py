@@ -258,11 +258,6 @@ def distribution_figure(
 # The perception gap: a dumbbell per theme
 
 
-def _gap_heading(gap: Gap) -> str:
-    points = gap.points
-    return gap.theme if points is None else f"{gap.theme}: gap of {points:.0f}"
-
-
 def _gap_points(rows: Sequence[Gap], kind: Series, end: str | None) -> Figure:
     xs: list[float] = []
     ys: list[int] = []
@@ -322,7 +317,7 @@ def gap_figure(themes: Sequence[str], series: Sequence[Series]) -> Figure:
         {
             # Bold by the font, not by <b>: plotly would write that as a style attribute,
             # which the Content-Security-Policy refuses.
-            "text": _plotly_label(_gap_heading(row), 60, 2),
+            "text": _plotly_label(row.heading, 60, 2),
             "font": {"weight": "bold"},
             "bgcolor": "rgba(255, 255, 255, 0.85)",  # over the scale's lines
             # At the left edge of the figure, over the names of the lowest groups.

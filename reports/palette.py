@@ -135,6 +135,12 @@ class Gap:
     def points(self) -> float | None:
         return self.high[1] - self.low[1] if self.low and self.high else None
 
+    @property
+    def heading(self) -> str:
+        """The theme's title, with its gap where it has one."""
+        points = self.points
+        return self.theme if points is None else f"{self.theme}: gap of {points:.0f}"
+
 
 def gaps(themes: Sequence[str], series: Sequence[Series]) -> list[Gap]:
     """Each theme's gap between groups, from a series of scores per group; groups level at

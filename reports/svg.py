@@ -223,8 +223,7 @@ def gap_svg(
     rows = gaps(themes, series)
     for row in rows:
         start = len(body)
-        heading = row.theme if row.points is None else f"{row.theme}: gap of {row.points:.0f}"
-        lines = wrapped(heading, 80, 2)
+        lines = wrapped(row.heading, 80, 2)
         body.append(_text(0, y + 14, lines, font_weight="bold"))
         y += 10 + 16 * len(lines)
         middle = y + 12
