@@ -1,52 +1,50 @@
-"""The report's charts: one palette, and the plotly figures (plain dicts) for the page.
+"""The report's charts as plotly figures (plain dicts) for the page.
 
-`reports.svg` draws the same charts as SVG for the PDFs from this palette and axis order, so
-the PDF's radar has the colours, axes and order of the page's. Pure: no Django, no database;
-the views pass in titles and whole-point scores.
+What they draw and how each line looks is in `reports.palette`; `reports.svg` draws the same
+charts as SVG for the PDFs from it, so the PDF's radar has the colours, dashes, markers, axes
+and order of the page's. Pure: no Django, no database; the views pass in titles and
+whole-point scores.
 
 Every label comes from text an admin or a respondent typed, and plotly renders a subset of
 HTML in labels, so `label()` escapes &, < and > before any text is sent to it; the SVG
 escapes its text the same way. Line breaks in labels are our own <br>, added after escaping.
 """
 
+import math
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from reports.palette import (
+    DONT_KNOW_COLOUR,
+    FONT,
+    GAP_BETWEEN,
+    GAP_COLOUR,
+    GAP_HIGH,
+    GAP_LOW,
+    GRID_COLOUR,
+    LEVEL_COLOURS,
+    NOT_APPLICABLE_COLOUR,
+    OUTLINE_COLOUR,
+    TEXT_COLOUR,
+    Gap,
+    Series,
+    chart_key,
+    gaps,
+    radar_series,
+)
+
 Figure = dict[str, Any]
 
-# GOV.UK Frontend colours: each has at least 3:1 contrast with white, as lines and bars need.
-THIS_ROUND = "#1d70b8"  # blue
-PREVIOUS_ROUND = "#505a5f"  # dark grey, dashed
-PEER_MEDIAN = "#912b88"  # purple, dotted
-# Answers, from level 1 (light) to level 5 (dark), then "Not applicable" and "Don't know".
-LEVEL_COLOURS = ("#d2e2f1", "#a5c6e3", "#5694ca", "#1d70b8", "#003078")
-NOT_APPLICABLE_COLOUR = "#b1b4b6"
-DONT_KNOW_COLOUR = "#f47738"
-GROUP_COLOURS = ("#1d70b8", "#f47738", "#00703c", "#912b88", "#505a5f", "#28a197", "#d4351c")
-TEXT_COLOUR = "#0b0c0c"
-GRID_COLOUR = "#b1b4b6"
-FONT = 'arial, "Liberation Sans", "DejaVu Sans", sans-serif'
-
-DASHES = {"solid": "", "dash": "6 4", "dot": "2 3"}
 # Plotly's config for every chart: no toolbar (its buttons need inline styles, which our
 # Content-Security-Policy refuses) and resizing with the page.
 CONFIG = {"displayModeBar": False, "responsive": True}
+# Names on a chart, beside a point: a halo in the background colour keeps them legible
+# where a line runs under them.
+NAME_FONT = {"color": TEXT_COLOUR, "size": 13, "shadow": "auto"}
 # Bar charts keep the legend above the bars, where it is read before them.
 LEGEND_ABOVE = {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"}
-
-
-@dataclass(frozen=True)
-class Series:
-    """One line or one set of bars: a value (whole points, 0-100) per axis, None for none."""
-
-    name: str
-    values: tuple[float | None, ...]
-    colour: str
-    dash: str = "solid"
-    fill: bool = False
 
 
 def label(text: str) -> str:
@@ -87,15 +85,58 @@ def _layout(**extra: Any) -> Figure:
 # Radar
 
 
+def label_points(series: Sequence[Series]) -> list[tuple[int, bool] | None]:
+    """Where to name each line on the chart: the axis where it is furthest from the other
+    lines (an axis no other line is named at, if there is one), and whether it is the
+    highest line there, so that its name goes outside the ring rather than inside. None for
+    a line with no value, or when there is one line, which needs no name beside it."""
+    if len(series) < 2:
+        return [None] * len(series)
+    taken: set[int] = set()
+    places: list[tuple[int, bool] | None] = []
+    for item in series:
+        best: tuple[bool, float, int] | None = None
+        for axis, value in enumerate(item.values):
+            if value is None:
+                continue
+            others = [o.values[axis] for o in series if o is not item]
+            known = [v for v in others if v is not None]
+            room = min((abs(value - v) for v in known), default=100.0)
+            # Prefer an axis not taken, then the most room; ties go to the first axis.
+            rank = (axis not in taken, room, -axis)
+            if best is None or rank > best:
+                best = rank
+        if best is None:
+            places.append(None)
+            continue
+        axis = -best[2]
+        taken.add(axis)
+        value = item.values[axis] or 0
+        places.append((axis, all(value >= (v or 0) for v in (o.values[axis] for o in series))))
+    return places
+
+
+def name_above(place: tuple[int, bool], axes: int) -> bool:
+    """Whether a line's name goes above its point on the screen: outside the ring for the
+    highest line at that axis, inside it for the others."""
+    axis, highest = place
+    upper = math.cos(2 * math.pi * axis / max(axes, 1)) >= -1e-9
+    return upper == highest
+
+
 def radar_figure(axes: Sequence[str], series: Sequence[Series]) -> Figure:
-    """A plotly radar: the first axis at the top, the others clockwise, 0 to 100."""
+    """A plotly radar: the first axis at the top, the others clockwise, 0 to 100; each line
+    with its own dash and marker, and named beside one of its points."""
     ticks = [label(axis) for axis in axes]
     # Axes by angle in degrees, not by category name, so two themes with one title stay two.
     angles = [360 * i / len(axes) for i in range(len(axes))]
     data = []
-    for item in series:
+    for item, place in zip(series, label_points(series), strict=True):
         # Closed by repeating the first point; a None leaves a gap in the line.
         values = [*item.values, item.values[0]] if item.values else []
+        names = [""] * len(values)
+        if place is not None:
+            names[place[0]] = label(item.name)
         data.append(
             {
                 "type": "scatterpolar",
@@ -103,9 +144,19 @@ def radar_figure(axes: Sequence[str], series: Sequence[Series]) -> Figure:
                 "r": values,
                 "theta": [*angles, 0] if axes else [],
                 "customdata": [*ticks, ticks[0]] if ticks else [],
-                "mode": "lines+markers",
+                "mode": "lines+markers+text" if place else "lines+markers",
+                "text": names,
+                "textposition": "top center"
+                if place and name_above(place, len(axes))
+                else "bottom center",
+                "textfont": NAME_FONT,
                 "line": {"color": item.colour, "dash": item.dash, "width": 3},
-                "marker": {"size": 7},
+                "marker": {
+                    "symbol": item.marker,
+                    "size": 9,
+                    "color": item.colour,
+                    "line": {"color": item.colour, "width": 2},
+                },
                 "fill": "toself" if item.fill else "none",
                 "fillcolor": translucent(item.colour),
                 "connectgaps": False,
@@ -126,6 +177,7 @@ def radar_figure(axes: Sequence[str], series: Sequence[Series]) -> Figure:
                     "angle": 90,
                     "tickangle": 90,
                     "gridcolor": GRID_COLOUR,
+                    "linecolor": GRID_COLOUR,
                     "tickfont": {"size": 12},
                 },
                 "angularaxis": {
@@ -137,6 +189,7 @@ def radar_figure(axes: Sequence[str], series: Sequence[Series]) -> Figure:
                     "direction": "clockwise",
                     "rotation": 90,
                     "gridcolor": GRID_COLOUR,
+                    "linecolor": GRID_COLOUR,
                 },
             },
         ),
@@ -149,7 +202,7 @@ def translucent(colour: str, opacity: float = 0.15) -> str:
     return f"rgba({red}, {green}, {blue}, {opacity})"
 
 
-# Horizontal bars: answers to each question (stacked) and scores by role group (grouped)
+# Horizontal bars: answers to each question, stacked
 
 
 def distribution_figure(
@@ -173,7 +226,12 @@ def distribution_figure(
                 round(100 * row[c] / total, 1) for row, total in zip(counts, totals, strict=True)
             ],
             "customdata": [row[c] for row in counts],
-            "marker": {"color": colours[c % len(colours)]},
+            # The lighter fills have under 3:1 contrast with the page: an outline that has
+            # it marks where each segment begins and ends.
+            "marker": {
+                "color": colours[c % len(colours)],
+                "line": {"color": OUTLINE_COLOUR, "width": 1},
+            },
             "hovertemplate": label(category) + ": %{customdata} (%{x:.0f}%)<extra></extra>",
         }
         for c, category in enumerate(categories)
@@ -197,59 +255,115 @@ def distribution_figure(
     }
 
 
-def groups_figure(themes: Sequence[str], series: Sequence[Series]) -> Figure:
-    """Grouped bars: each theme's score for each role group, 0 to 100."""
-    ticks = [_plotly_label(theme, 24) for theme in themes]
-    data = [
+# The perception gap: a dumbbell per theme
+
+
+def _gap_points(rows: Sequence[Gap], kind: Series, end: str | None) -> Figure:
+    xs: list[float] = []
+    ys: list[int] = []
+    names: list[str] = []
+    for index, row in enumerate(rows):
+        points = [getattr(row, end)] if end and getattr(row, end) else []
+        for name, value in points if end else row.between:
+            xs.append(value)
+            ys.append(index)
+            names.append(name)
+    trace: Figure = {
+        "type": "scatter",
+        "name": label(kind.name),
+        "x": xs,
+        "y": ys,
+        "customdata": [label(name) for name in names],
+        "mode": "markers",
+        "marker": {
+            "symbol": kind.marker,
+            "size": 13 if end else 9,
+            "color": kind.colour,
+            "line": {"color": kind.colour, "width": 2},
+        },
+        "cliponaxis": False,
+        "hovertemplate": "%{customdata}: %{x:.0f}<extra></extra>",
+    }
+    if end:
+        # Each end named beside it: the lowest to its left, the highest to its right.
+        trace["mode"] = "markers+text"
+        trace["text"] = [
+            _plotly_label(f"{name} {value:.0f}", 22, 2)
+            for name, value in zip(names, xs, strict=True)
+        ]
+        trace["textposition"] = "middle left" if end == "low" else "middle right"
+        trace["textfont"] = NAME_FONT
+    return trace
+
+
+GAP_MARGIN = 170  # either side, for the names of the lowest and highest groups
+
+
+def gap_figure(themes: Sequence[str], series: Sequence[Series]) -> Figure:
+    """A dumbbell per theme: a bar from its lowest group's score to its highest, each end
+    named, the other groups as open squares on the bar; 0 to 100."""
+    rows = gaps(themes, series)
+    bars: Figure = {
+        "type": "scatter",
+        "name": "Gap",
+        "x": [x for row in rows if row.low and row.high for x in (row.low[1], row.high[1], None)],
+        "y": [y for i, row in enumerate(rows) if row.low and row.high for y in (i, i, None)],
+        "mode": "lines",
+        "line": {"color": GAP_COLOUR, "width": 4},
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
+    headings = [
         {
-            "type": "bar",
-            "orientation": "h",
-            "name": label(item.name),
-            "y": list(range(len(themes))),
-            "x": list(item.values),
-            "customdata": [label(theme) for theme in themes],
-            "marker": {"color": item.colour},
-            "hovertemplate": "%{customdata}: %{x:.0f}<extra>" + label(item.name) + "</extra>",
+            # Bold by the font, not by <b>: plotly would write that as a style attribute,
+            # which the Content-Security-Policy refuses.
+            "text": _plotly_label(row.heading, 60, 2),
+            "font": {"weight": "bold"},
+            "bgcolor": "rgba(255, 255, 255, 0.85)",  # over the scale's lines
+            # At the left edge of the figure, over the names of the lowest groups.
+            "x": 0,
+            "xref": "paper",
+            "xshift": -GAP_MARGIN,
+            "xanchor": "left",
+            "y": index - 0.35,
+            "yanchor": "bottom",
+            "align": "left",
+            "showarrow": False,
         }
-        for item in series
+        for index, row in enumerate(rows)
     ]
     return {
-        "data": data,
+        "data": [
+            bars,
+            _gap_points(rows, GAP_LOW, "low"),
+            _gap_points(rows, GAP_HIGH, "high"),
+            _gap_points(rows, GAP_BETWEEN, None),
+        ],
         "layout": _layout(
-            barmode="group",
-            height=120 + len(themes) * (18 * len(series) + 26),
-            margin={"l": 10, "r": 20, "t": 10, "b": 40},
-            xaxis={"range": [0, 100], "tickvals": [0, 25, 50, 75, 100], "gridcolor": GRID_COLOUR},
-            yaxis={
-                "tickvals": list(range(len(themes))),
-                "ticktext": ticks,
-                "autorange": "reversed",
-                "automargin": True,
+            height=130 + 84 * len(rows),
+            margin={"l": GAP_MARGIN, "r": GAP_MARGIN, "t": 30, "b": 40},
+            annotations=headings,
+            xaxis={
+                # A little beyond 0 and 100, so that their grid lines show.
+                "range": [-1, 101],
+                "tickvals": [0, 25, 50, 75, 100],
+                "gridcolor": GRID_COLOUR,
+                "zeroline": False,
+                "side": "top",
             },
-            legend=LEGEND_ABOVE,
+            yaxis={
+                "range": [len(rows) - 0.5, -0.9],
+                "showticklabels": False,
+                "showgrid": False,
+                "zeroline": False,
+            },
+            legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top"},
         ),
         "config": CONFIG,
     }
 
 
 # The report's charts, from the context `reports.report.build_report` makes
-
-
-def radar_series(report: dict[str, Any]) -> list[Series]:
-    """The radar's lines, a value per theme in bank order: this round, then the comparison
-    round and the peer median where the report has them."""
-    themes = report["themes"]
-    scores = tuple(t.score.points if t.score else None for t in themes)
-    series = [Series("This round", scores, THIS_ROUND, fill=True)]
-    if report["trend"]:
-        previous = tuple(t.shift.previous if t.shift else None for t in themes)
-        if any(value is not None for value in previous):
-            series.append(Series("Previous round", previous, PREVIOUS_ROUND, "dash"))
-    if report["peers"]:
-        medians = tuple(t.peer_median for t in themes)
-        if any(value is not None for value in medians):
-            series.append(Series("Peer median", medians, PEER_MEDIAN, "dot"))
-    return series
 
 
 def answer_categories(report: dict[str, Any]) -> list[str]:
@@ -266,12 +380,15 @@ def answer_counts(theme: Any) -> list[list[int]]:
 
 def add_page_charts(report: dict[str, Any]) -> None:
     """Plotly figures for the page, each embedded with json_script and drawn by
-    static/js/report-charts.js."""
+    static/js/report-charts.js; and the dot chart of the theme scores as SVG, drawn by
+    `reports.svg` for narrow screens and browsers without JavaScript."""
     themes = report["themes"]
     titles = [theme.title for theme in themes]
-    report["radar"] = radar_figure(titles, radar_series(report))
+    series = radar_series(report)
+    report["radar"] = radar_figure(titles, series)
+    report["chart_key"] = chart_key(series)
     if report["groups"]["series"]:
-        report["groups_chart"] = groups_figure(titles, report["groups"]["series"])
+        report["groups_chart"] = gap_figure(titles, report["groups"]["series"])
     categories = answer_categories(report)
     for theme in themes:
         theme.chart = distribution_figure(

@@ -1,7 +1,7 @@
 """The report as PDF, with WeasyPrint: a board summary and a full report.
 
 Both come from templates that include the report page's partials, with the charts drawn as
-SVG by reports.charts. The PDFs are tagged (PDF/UA-1) with their title and language set;
+SVG by reports.svg. The PDFs are tagged (PDF/UA-1) with their title and language set;
 `complete_structure` adds what WeasyPrint's structure tree leaves out.
 
 WeasyPrint fetches every URL a document names (stylesheets, images, SVG references). Ours

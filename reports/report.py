@@ -20,7 +20,7 @@ from assessments.figures import (
 )
 from assessments.models import Response, Round
 from maturity.versioning import version_content
-from reports import charts
+from reports import palette
 
 # Comments shown per question on the report: enough to give the flavour of what staff said.
 COMMENTS_PER_QUESTION = 5
@@ -386,10 +386,10 @@ def _groups(round, figures, themes):
         # whatever a small group's true count.
         "hidden": [label for key, label in names.items() if key not in shown_keys],
         "series": [
-            charts.Series(
+            palette.Series(
                 names.get(group.group, NOT_STATED),
                 tuple(row["scores"][i] for row in rows),
-                charts.GROUP_COLOURS[i % len(charts.GROUP_COLOURS)],
+                palette.GROUP_COLOURS[i % len(palette.GROUP_COLOURS)],
             )
             for i, group in enumerate(shown)
         ],

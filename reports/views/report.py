@@ -54,6 +54,7 @@ def round_report(request, pk):
     report = build_report(round)
     if not report["suppressed"]:
         charts.add_page_charts(report)
+        svg.add_dot_chart(report)
     report["is_lead"] = _is_lead(request, round)
     return _private(render(request, "reports/round.html", report))
 

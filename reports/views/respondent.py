@@ -9,7 +9,7 @@ from assessments import margins
 from assessments.figures import response_scores
 from assessments.views.survey import render_survey_page, survey_page
 from maturity.versioning import version_content
-from reports import charts
+from reports import charts, palette
 from reports.report import Score
 
 
@@ -42,7 +42,7 @@ def confirmation(request, response):
         mine = tuple(row["score"] for row in rows)
         radar = charts.radar_figure(
             [row["theme"].title for row in rows],
-            [charts.Series("Your scores", mine, charts.THIS_ROUND, fill=True)],
+            [palette.Series("Your scores", mine, palette.THIS_ROUND, fill=True)],
         )
     context = {"scores": rows, "radar": radar, "short": response.round.is_short}
     return render_survey_page(request, response, "reports/confirmation.html", context)

@@ -27,8 +27,7 @@
     }
     return lines.join("<br>");
   }
-  var charts = document.querySelectorAll("[data-chart]");
-  Array.prototype.forEach.call(charts, function (element) {
+  function draw(element) {
     var source = document.getElementById(element.getAttribute("data-chart"));
     if (!source) {
       return;
@@ -49,5 +48,23 @@
     }
     element.classList.add("app-chart--drawn");
     window.Plotly.newPlot(element, figure.data, figure.layout, figure.config);
-  });
+  }
+  // A chart hidden at this width (the report's radar on a narrow screen, where the dot
+  // chart takes its place) is drawn when the window grows to show it: plotly cannot
+  // measure a hidden element.
+  var waiting = [];
+  function drawVisible() {
+    waiting = waiting.filter(function (element) {
+      if (element.offsetParent === null) {
+        return true;
+      }
+      draw(element);
+      return false;
+    });
+  }
+  waiting = Array.prototype.slice.call(document.querySelectorAll("[data-chart]"));
+  drawVisible();
+  if (waiting.length) {
+    window.addEventListener("resize", drawVisible);
+  }
 })();

@@ -5,12 +5,13 @@ import copy
 import json
 import re
 import xml.etree.ElementTree as ET
+from types import SimpleNamespace
 
 import plotly.graph_objects as go
 import pytest
 from django.urls import reverse
 
-from reports import charts
+from reports import charts, palette
 from reports import svg as drawing
 from tests.factories import (
     OrganisationFactory,
@@ -25,8 +26,8 @@ SVG = "{http://www.w3.org/2000/svg}"
 AXES = ["Leadership", "Data & <b>platforms</b>", "Skills"]
 
 
-def series(*values, name="This round", colour=charts.THIS_ROUND, dash="solid"):
-    return charts.Series(name, tuple(values), colour, dash)
+def series(*values, name="This round", colour=palette.THIS_ROUND, dash="solid"):
+    return palette.Series(name, tuple(values), colour, dash)
 
 
 def test_label_escapes_the_html_plotly_would_render():
@@ -68,12 +69,12 @@ def test_radar_svg_is_well_formed_and_titled_and_escapes_its_text():
 
 
 def test_radar_svg_draws_each_series_in_the_plotly_colour_and_dash():
-    previous = series(20, 30, 40, name="Previous round", colour=charts.PREVIOUS_ROUND, dash="dash")
+    previous = series(20, 30, 40, name="Previous round", colour=palette.PREVIOUS_ROUND, dash="dash")
     svg = drawing.radar_svg(AXES, [series(10, 50, 90), previous], title="t", description="d")
     root = ET.fromstring(svg)
     lines = root.findall(f"{SVG}polyline")
-    assert [line.get("stroke") for line in lines] == [charts.THIS_ROUND, charts.PREVIOUS_ROUND]
-    assert lines[1].get("stroke-dasharray") == charts.DASHES["dash"]
+    assert [line.get("stroke") for line in lines] == [palette.THIS_ROUND, palette.PREVIOUS_ROUND]
+    assert lines[1].get("stroke-dasharray") == palette.DASHES["dash"]
     # Closed rings: four points for three axes, ending where they start.
     points = lines[0].get("points").split()
     assert len(points) == 4 and points[0] == points[-1]
@@ -99,8 +100,8 @@ def test_distribution_gives_each_category_its_share_of_the_answers():
     assert figure["layout"]["barmode"] == "stack"
 
 
-def test_groups_svg_is_well_formed_with_escaped_labels():
-    groups = drawing.groups_svg(
+def test_gap_svg_is_well_formed_with_escaped_labels():
+    groups = drawing.gap_svg(
         ["<img src=x>"],
         [series(40, name="<script>x</script>"), series(60, name="Frontline")],
         title="t",
@@ -130,20 +131,20 @@ def check_plotly(figure):
     go.Figure({"data": figure["data"], "layout": figure["layout"]})
 
 
-PREVIOUS = series(20, None, 40, name="Previous round", colour=charts.PREVIOUS_ROUND, dash="dash")
-PEERS = series(30, 40, 50, name="Peer median", colour=charts.PEER_MEDIAN, dash="dot")
+PREVIOUS = series(20, None, 40, name="Previous round", colour=palette.PREVIOUS_ROUND, dash="dash")
+PEERS = series(30, 40, 50, name="Peer median", colour=palette.PEER_MEDIAN, dash="dot")
 FIGURES = {
     "radar": lambda: charts.radar_figure(AXES, [series(10, 50, 90), PREVIOUS, PEERS]),
     "radar of one theme": lambda: charts.radar_figure(["Only"], [series(None)]),
     "filled radar": lambda: charts.radar_figure(
-        AXES, [charts.Series("Your scores", (10, 50, 90), charts.THIS_ROUND, fill=True)]
+        AXES, [palette.Series("Your scores", (10, 50, 90), palette.THIS_ROUND, fill=True)]
     ),
     "distribution": lambda: charts.distribution_figure(
         ["Q1 " * 30, "<b>Q2</b>"],
         [[1, 1, 0, 0, 2, 0, 3], [0] * 7],
         ["1 Initial", "2", "3", "4", "5 Leading", "N/A", "Don’t know"],
     ),
-    "groups": lambda: charts.groups_figure(
+    "groups": lambda: charts.gap_figure(
         AXES, [series(40, 50, None, name="Digital"), series(60, 70, 80, name="Frontline")]
     ),
 }
@@ -215,3 +216,149 @@ def test_every_figure_the_report_and_confirmation_pages_embed_is_valid_plotly(cl
     assert set(confirmation) == {"respondent-radar"}
     for figure in [*report.values(), *confirmation.values()]:
         check_plotly(figure)
+
+
+# Lines told apart without colour, and named on the chart
+
+
+THREE = [
+    palette.Series(line.name, values, line.colour, line.dash, line.fill, line.marker)
+    for line, values in zip(
+        palette.THEME_LINES, [(10, 50, 90), (20, None, 40), (30, 40, 50)], strict=True
+    )
+]
+
+
+def test_each_radar_line_has_its_own_dash_and_marker_and_its_name_beside_a_point():
+    traces = charts.radar_figure(AXES, THREE)["data"]
+    assert len({t["line"]["dash"] for t in traces}) == len({t["marker"]["symbol"] for t in traces})
+    assert len({t["line"]["dash"] for t in traces}) == 3
+    for trace in traces:
+        assert [text for text in trace["text"] if text] == [trace["name"]]
+        assert "text" in trace["mode"]
+    # Each named at its own axis, where it is furthest from the others.
+    assert [t["text"].index(t["name"]) for t in traces] == [2, 0, 1]
+
+
+def test_a_line_is_named_outside_the_ring_where_it_is_highest():
+    places = charts.label_points(THREE)
+    # This round is highest at the third axis (90), which is in the lower half of the ring:
+    # outside it is below the point.
+    assert places[0] == (2, True)
+    assert not charts.name_above(places[0], 3)
+    assert charts.name_above((0, True), 3) and not charts.name_above((0, False), 3)
+
+
+def test_a_single_line_needs_no_name_on_the_chart():
+    (trace,) = charts.radar_figure(AXES, THREE[:1])["data"]
+    assert trace["mode"] == "lines+markers" and not any(trace["text"])
+
+
+def test_radar_svg_draws_each_line_with_its_marker_and_names_it():
+    root = ET.fromstring(drawing.radar_svg(AXES, THREE, title="t", description="d"))
+    # Markers: circles for this round, open squares for the previous one (two of its three
+    # values), diamonds for the peer median; the key below repeats one of each.
+    assert len(root.findall(f"{SVG}circle")) == 3
+    # Besides the background and the patches under the names (translucent), two squares,
+    # open: filled with the background.
+    squares = [r for r in root.findall(f"{SVG}rect")[1:] if not r.get("fill-opacity")]
+    assert len(squares) == 2
+    assert all(r.get("fill") == palette.BACKGROUND for r in squares)
+    texts = ["".join(t.itertext()) for t in root.findall(f"{SVG}text")]
+    assert all(line.name in texts for line in palette.THEME_LINES)
+
+
+def test_dot_chart_names_every_line_in_every_theme_with_its_score():
+    svg = drawing.dots_svg(AXES, THREE, title="Scores", description="d")
+    root = ET.fromstring(svg)
+    texts = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+    for axis in AXES:
+        assert axis in texts
+    assert texts.count("This round") == texts.count("Peer median") == len(AXES)
+    assert {"10", "50", "90", "20", "–", "40"} <= set(texts)
+    # Drawn 300 wide to be shown at a phone's width: no text under 13 units.
+    assert root.get("viewBox").split()[2] == "300"
+    assert all(
+        float(t.get("font-size", root.get("font-size"))) >= 13 for t in root.iter(f"{SVG}text")
+    )
+    # One marker per score, each of its line's shape: no missing value is drawn.
+    assert len(root.findall(f"{SVG}circle")) == 3 and len(root.findall(f"{SVG}polygon")) == 3
+
+
+def test_adding_a_line_is_one_entry_in_the_line_definitions(monkeypatch):
+    themes = [
+        SimpleNamespace(score=SimpleNamespace(points=p), shift=None, peer_median=None)
+        for p in (40, 60, 80)
+    ]
+    target = palette.Line(
+        "Target", palette.WINE, "dashdot", "triangle-up-open", lambda report: [70, 70, 90]
+    )
+    monkeypatch.setattr(palette, "THEME_LINES", (*palette.THEME_LINES, target))
+    report = {"themes": themes, "trend": None, "peers": None}
+    series = palette.radar_series(report)
+    assert [s.name for s in series] == ["This round", "Target"]
+    figure = charts.radar_figure(AXES, series)
+    assert figure["data"][1]["line"]["dash"] == "dashdot"
+    assert figure["data"][1]["marker"]["symbol"] == "triangle-up-open"
+    check_plotly(figure)
+    assert "Target: dash-dot line with open triangles." in palette.chart_key(series)
+    for draw in (drawing.radar_svg, drawing.dots_svg):
+        root = ET.fromstring(draw(AXES, series, title="t", description="d"))
+        assert "Target" in "".join(root.itertext())
+
+
+@pytest.mark.parametrize("shape", palette.MARKER_WORDS)
+def test_svg_draws_every_marker_the_lines_may_use(shape):
+    element = ET.fromstring(
+        f'<svg xmlns="http://www.w3.org/2000/svg">{drawing.marker(shape, 10, 10, "#000000")}</svg>'
+    )[0]
+    assert element.get("fill") == ("#ffffff" if shape.endswith("-open") else "#000000")
+
+
+# The perception gap: a dumbbell per theme, both ends named
+
+GROUPS = [
+    palette.Series("Frontline", (30, 50, None), palette.BLUE),
+    palette.Series("Digital <b>", (60, 40, 80), palette.BLUE),
+    palette.Series("Corporate", (45, 50, None), palette.BLUE),
+]
+
+
+def test_gaps_name_each_themes_lowest_and_highest_group():
+    first, second, third = palette.gaps(AXES[:3], GROUPS)
+    assert (first.low, first.high, first.points) == (("Frontline", 30), ("Digital <b>", 60), 30)
+    assert first.between == (("Corporate", 45),)
+    # Level at the top: both named.
+    assert second.high == ("Frontline and Corporate", 50) and second.low == ("Digital <b>", 40)
+    # One group alone has no gap.
+    assert (third.low, third.high, third.points) == (None, None, None)
+
+
+def test_gap_figure_names_the_groups_at_each_end_of_each_bar():
+    figure = charts.gap_figure(AXES[:3], GROUPS)
+    check_plotly(figure)
+    bars, low, high, between = figure["data"]
+    assert bars["x"] == [30, 60, None, 40, 50, None]
+    assert low["text"] == ["Frontline 30", "Digital &lt;b&gt; 40"]
+    assert high["text"] == ["Digital &lt;b&gt; 60", "Frontline and<br>Corporate 50"]
+    assert (low["textposition"], high["textposition"]) == ("middle left", "middle right")
+    # The groups between the ends; and a theme's one score, with no gap to draw.
+    assert between["x"] == [45, 80] and between["customdata"] == ["Corporate", "Digital &lt;b&gt;"]
+    assert len({t["marker"]["symbol"] for t in (low, high, between)}) == 3
+    headings = [a["text"] for a in figure["layout"]["annotations"]]
+    assert headings == [
+        "Leadership: gap of 30",
+        "Data &amp; &lt;b&gt;platforms&lt;/b&gt;: gap of 10",
+        "Skills",
+    ]
+    assert figure["layout"]["annotations"][0]["font"] == {"weight": "bold"}
+
+
+def test_gap_svg_names_the_groups_at_each_end_as_text():
+    svg = drawing.gap_svg(AXES[:3], GROUPS, title="t", description="d")
+    root = ET.fromstring(svg)
+    texts = [" ".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+    assert "Frontline 30" in texts and "Digital <b> 60" in texts
+    assert "Leadership: gap of 30" in texts
+    assert root.find(f".//{SVG}b") is None
+    assert {"Lowest group", "Highest group", "Other groups"} <= set(texts)

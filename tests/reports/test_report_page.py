@@ -178,12 +178,12 @@ def test_perception_gap_names_hidden_groups_without_their_counts(client):
         "Corporate services",
         "Frontline service delivery",
     ]
+    # The chart names each theme's lowest and highest group beside its score.
     figure = chart(page, "groups-data")
-    assert [trace["name"] for trace in figure["data"]] == [
-        "Corporate services",
-        "Frontline service delivery",
-    ]
-    assert figure["data"][0]["x"] == [75, 75] and figure["data"][1]["x"] == [25, 25]
+    low, high = (trace for trace in figure["data"] if trace.get("text"))
+    assert low["customdata"] == ["Frontline service delivery"] * 2 and low["x"] == [25, 25]
+    assert high["customdata"] == ["Corporate services"] * 2 and high["x"] == [75, 75]
+    assert high["text"] == ["Corporate services 75"] * 2
 
 
 def test_trend_states_how_many_questions_are_comparable_across_versions(client):
@@ -314,3 +314,18 @@ def test_report_page_counts_only_submitted_responses(lead_client, round):
     body = text(lead_client.get(report_url(round)))
     assert "6 responses submitted" in body
     assert Response.objects.filter(round=round).count() == 9
+
+
+def test_a_dot_chart_drawn_on_the_server_stands_in_for_the_radar(lead_client, round):
+    # For narrow screens and browsers without JavaScript: an SVG in the page itself, each
+    # theme with a row per line, named, and its score.
+    peer_rounds(round.questionnaire_version, 5, level=4)
+    page = lead_client.get(report_url(round))
+    html = page.content.decode()
+    figure = re.search(r'<figure class="app-dots">(<svg .*?</svg>)</figure>', html, re.S)
+    texts = re.findall(r"<tspan [^>]*>([^<]*)</tspan>", figure.group(1))
+    for theme in page.context["themes"]:
+        assert theme.title in texts
+        assert str(theme.score.points) in texts
+    assert texts.count("This round") == texts.count("Peer median") == len(page.context["themes"])
+    assert "Peer median: dotted line with filled diamonds." in text(page)

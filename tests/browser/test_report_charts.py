@@ -1,0 +1,54 @@
+"""The report's theme-score charts at a phone's width and a desktop's, with and without
+JavaScript: a radar where there is room for it, a dot chart drawn on the server elsewhere,
+every label legible."""
+
+import pytest
+
+from tests.browser.pages import DESKTOP, as_lead, open_page
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 320, "height": 640}
+# The smallest text of each chart as shown, in CSS pixels: an SVG's font size scaled by the
+# width it is drawn at.
+SMALLEST_TEXT = """selector => {
+  const sizes = [...document.querySelectorAll(selector)]
+    .filter(text => text.getBoundingClientRect().width > 0)
+    .map(text => {
+      const svg = text.ownerSVGElement;
+      const box = svg.viewBox.baseVal;
+      const scale = box && box.width ? svg.getBoundingClientRect().width / box.width : 1;
+      return parseFloat(getComputedStyle(text).fontSize) * scale;
+    });
+  return sizes.length ? Math.min(...sizes) : null;
+}"""
+VISIBLE = "selector => !!document.querySelector(selector).offsetParent"
+
+
+def test_on_a_phone_a_dot_chart_with_legible_labels_takes_the_radars_place(new_context, site):
+    page, _ = open_page(new_context(viewport=PHONE), site, "report")
+    assert page.evaluate(VISIBLE, ".app-dots")
+    assert not page.evaluate(VISIBLE, "[data-chart='radar-data']")
+    assert page.evaluate(SMALLEST_TEXT, ".app-dots text") >= 12
+    names = page.locator(".app-dots text").all_text_contents()
+    assert "This round" in names and "Previous round" in names
+    # Widened, the page draws the radar it left out.
+    page.set_viewport_size(DESKTOP)
+    page.locator("[data-chart='radar-data'] .main-svg").first.wait_for()
+    assert not page.evaluate(VISIBLE, ".app-dots")
+
+
+def test_on_a_desktop_the_radar_names_its_lines_in_legible_text(new_context, site):
+    page, _ = open_page(new_context(), site, "report")
+    assert not page.evaluate(VISIBLE, ".app-dots")
+    assert page.evaluate(SMALLEST_TEXT, "[data-chart='radar-data'] text") >= 12
+    texts = page.locator("[data-chart='radar-data'] .scatterlayer .textpoint").all_text_contents()
+    assert sorted(text for text in texts if text) == ["Previous round", "This round"]
+
+
+def test_without_javascript_the_dot_chart_is_shown_at_any_width(new_context, site):
+    for viewport in (PHONE, DESKTOP):
+        page = new_context(viewport=viewport, java_script_enabled=False).new_page()
+        as_lead(page, site, f"/rounds/{site.current.pk}/report/")
+        assert page.evaluate(VISIBLE, ".app-dots")
+        assert page.locator("#theme-scores-caption").is_visible()
