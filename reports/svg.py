@@ -6,7 +6,9 @@ PDF's radar has the page's colours, dashes, markers, axes and order. Pure but fo
 finished markup safe for templates: every text is escaped as it is written.
 """
 
+import base64
 import math
+import re
 from collections.abc import Sequence
 from html import escape
 from typing import Any
@@ -270,18 +272,30 @@ def _theme_series(report: dict[str, Any]) -> tuple[list[str], list[Series], str]
     return [theme.title for theme in report["themes"]], series, chart_key(series)
 
 
+def data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
+
+
 def add_dot_chart(report: dict[str, Any]) -> None:
-    """The dot chart of the theme scores, for the page."""
+    """The dot chart of the theme scores, for the page: an image, not inline SVG, because
+    its 200-odd elements would be a seventh of the page's DOM for a chart that the table
+    after it repeats, and that a desktop with JavaScript does not even show."""
     titles, series, key = _theme_series(report)
-    report["dots_svg"] = mark_safe(
-        dots_svg(
-            titles,
-            series,
-            title="Chart of the theme scores out of 100; the table that follows gives the "
-            "same figures.",
-            description=f"For each theme, a row for each of: {key}",
-        )
-    )
+    drawing = dots_svg(titles, series, title="Chart of the theme scores", description=key)
+    report["dots"] = {
+        "src": data_uri(drawing),
+        "alt": f"Chart of the theme scores out of 100, a row for each of: {key} "
+        "The table that follows gives the same figures.",
+        "size": _size(drawing),
+    }
+
+
+def _size(svg: str) -> tuple[str, str]:
+    """An SVG's width and height from its view box: an image's, so the page does not jump."""
+    box = re.search(r'viewBox="0 0 (\d+) (\d+)"', svg)
+    if box is None:
+        raise ValueError("an SVG drawn here always has a view box")
+    return box.group(1), box.group(2)
 
 
 def add_pdf_charts(report: dict[str, Any]) -> None:

@@ -1,5 +1,6 @@
 """The round report page: who may see it, what it shows, and what it must not."""
 
+import base64
 import json
 import re
 
@@ -322,8 +323,14 @@ def test_a_dot_chart_drawn_on_the_server_stands_in_for_the_radar(lead_client, ro
     peer_rounds(round.questionnaire_version, 5, level=4)
     page = lead_client.get(report_url(round))
     html = page.content.decode()
-    figure = re.search(r'<figure class="app-dots">(<svg .*?</svg>)</figure>', html, re.S)
-    texts = re.findall(r"<tspan [^>]*>([^<]*)</tspan>", figure.group(1))
+    figure = re.search(
+        r'<figure class="app-dots"><img src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)"',
+        html,
+    )
+    drawing = base64.b64decode(figure.group(1)).decode()
+    assert drawing.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
+    assert "the table that follows gives the same figures" in figure.group(2).lower()
+    texts = re.findall(r"<tspan [^>]*>([^<]*)</tspan>", drawing)
     for theme in page.context["themes"]:
         assert theme.title in texts
         assert str(theme.score.points) in texts
