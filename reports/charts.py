@@ -30,7 +30,7 @@ TEXT_COLOUR = "#0b0c0c"
 GRID_COLOUR = "#b1b4b6"
 FONT = 'arial, "Liberation Sans", "DejaVu Sans", sans-serif'
 
-DASHES = {"solid": "", "dash": "6 4", "dot": "2 3"}
+DASHES = {"solid": "", "dash": "6 4", "dot": "2 3", "longdash": "12 4"}
 # Plotly's config for every chart: no toolbar (its buttons need inline styles, which our
 # Content-Security-Policy refuses) and resizing with the page.
 CONFIG = {"displayModeBar": False, "responsive": True}
@@ -252,6 +252,19 @@ def radar_series(report: dict[str, Any]) -> list[Series]:
     return series
 
 
+# The organisation's targets: one line of their own, long dashes in GOV.UK green.
+TARGET = "#00703c"
+
+
+def target_series(report: dict[str, Any]) -> list[Series]:
+    """The radar's target line, if any theme has a target (reports.plans): each target
+    level drawn at the lowest score named that level, a gap where a theme has none."""
+    values = tuple(t.plan.target_points if t.plan else None for t in report["themes"])
+    if all(value is None for value in values):
+        return []
+    return [Series("Target", values, TARGET, "longdash")]
+
+
 def answer_categories(report: dict[str, Any]) -> list[str]:
     """The answer categories of the stacked bars: levels 1 to 5, then N/A and don't know."""
     names = report["level_names"]
@@ -269,7 +282,7 @@ def add_page_charts(report: dict[str, Any]) -> None:
     static/js/report-charts.js."""
     themes = report["themes"]
     titles = [theme.title for theme in themes]
-    report["radar"] = radar_figure(titles, radar_series(report))
+    report["radar"] = radar_figure(titles, [*radar_series(report), *target_series(report)])
     if report["groups"]["series"]:
         report["groups_chart"] = groups_figure(titles, report["groups"]["series"])
     categories = answer_categories(report)

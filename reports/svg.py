@@ -19,6 +19,7 @@ from reports.charts import (
     TEXT_COLOUR,
     Series,
     radar_series,
+    target_series,
     wrapped,
 )
 
@@ -177,7 +178,7 @@ def add_pdf_charts(report: dict[str, Any]) -> None:
     the markup is marked safe to insert as it is."""
     themes = report["themes"]
     titles = [theme.title for theme in themes]
-    series = radar_series(report)
+    series = [*radar_series(report), *target_series(report)]
     names = ", ".join(s.name.lower() for s in series)
     report["radar_svg"] = mark_safe(
         radar_svg(
