@@ -21,7 +21,7 @@ from assessments.models import Action, LeadershipView, Target
 from maturity.versioning import version_content
 
 # Open actions the board summary lists, soonest due first.
-TOP_ACTIONS = 5
+TOP_ACTIONS = 3
 WITHIN, HIGHER, LOWER = "within", "higher", "lower"
 
 
@@ -180,6 +180,8 @@ def add_plan(report):
         "stale": sum(theme.plan.stale for theme in themes),
         "themes": len(themes),
         "no_view": sum(theme.plan.view is None for theme in themes),
+        # Themes whose leadership view lies beyond the staff score's margin, either way.
+        "claims": [t for t in themes if t.plan.claim and t.plan.claim.direction != WITHIN],
         "open_actions": open_actions,
         "top_actions": open_actions[:TOP_ACTIONS],
         "overdue": [a for a in open_actions if a.overdue],
