@@ -354,7 +354,7 @@ TARGETS = [
 INTRANET = "https://intranet.northshire.example/"
 # Views: theme, level, evidence, link, agreed days ago, review in (negative: out of date).
 LEADERSHIP_VIEWS = [
-    ("digital-leadership", 4, "The CDO sits on the leadership team.", f"{INTRANET}clt", 40, 140),
+    ("digital-leadership", 5, "The CDO sits on the leadership team.", f"{INTRANET}clt", 40, 140),
     ("fused-technology", 3, "Three service teams have a developer.", "", 300, -120),
     ("user-centred-services", 3, "", "", 20, 160),
     ("data-and-platforms", 2, "Internal audit's data review.", f"{INTRANET}audit/data", 60, 120),
