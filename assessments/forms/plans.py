@@ -208,9 +208,3 @@ class ActionForm(LeadFormMixin, forms.Form):
                 "version",
             )
         )
-
-    def clean_title(self):
-        title = self.cleaned_data["title"].strip()
-        if not title:
-            raise forms.ValidationError("Enter what will be done", code="required")
-        return title
