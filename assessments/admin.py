@@ -9,6 +9,9 @@ an admin answer as the respondent) and never answers (reports show those only in
 
 The question bank's theme admin (maturity/admin.py) gains its "Preview as a respondent" page
 here, where the survey's form is.
+
+An organisation's plan (targets, the leadership's views, actions) is read-only here: its
+leads keep it, and each of their changes is written to the organisation's access log.
 """
 
 from django import forms
@@ -21,7 +24,15 @@ from django.utils.html import format_html
 
 from assessments.forms.survey import ThemeAnswersForm
 from assessments.invitations import invite_member
-from assessments.models import Membership, Organisation, Response, Round
+from assessments.models import (
+    Action,
+    LeadershipView,
+    Membership,
+    Organisation,
+    Response,
+    Round,
+    Target,
+)
 from maturity import admin as bank_admin
 from maturity.models import Theme
 from maturity.versioning import version_content
@@ -268,3 +279,32 @@ class ResponseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class PlanAdmin(admin.ModelAdmin):
+    list_filter = ["theme_key"]
+    search_fields = ["organisation__name", "theme_key"]
+    list_select_related = ["organisation"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Target)
+class TargetAdmin(PlanAdmin):
+    list_display = ["organisation", "theme_key", "level", "target_on", "set_at"]
+
+
+@admin.register(LeadershipView)
+class LeadershipViewAdmin(PlanAdmin):
+    list_display = ["organisation", "theme_key", "level", "agreed_by", "agreed_on", "review_by"]
+
+
+@admin.register(Action)
+class ActionAdmin(PlanAdmin):
+    list_display = ["title", "organisation", "theme_key", "owner", "due_on", "status"]
+    list_filter = ["status", "theme_key"]
+    search_fields = ["title", "owner", "organisation__name"]

@@ -339,3 +339,42 @@ class Respondent:
 def address(role, demo):
     """A demo account's address, under the reserved .example domain."""
     return f"{role}@{demo.domain}.example"
+
+
+# The printed lead's organisation's plan, in days from today (negative: in the past), so that
+# the baseline round (closed about 168 days ago) falls between targets set and moved.
+# Targets: theme, level, due in, set days ago (a theme twice: its target moved).
+TARGETS = [
+    ("fused-technology", 3, 240, 200),
+    ("digital-leadership", 4, 300, 200),
+    ("data-and-platforms", 3, 180, 200),
+    ("data-and-platforms", 4, 360, 60),
+    ("staff-digital-experience", 3, 200, 30),
+]
+INTRANET = "https://intranet.northshire.example/"
+# Views: theme, level, evidence, link, agreed days ago, review in (negative: out of date).
+LEADERSHIP_VIEWS = [
+    ("digital-leadership", 5, "The CDO sits on the leadership team.", f"{INTRANET}clt", 40, 140),
+    ("fused-technology", 3, "Three service teams have a developer.", "", 300, -120),
+    ("user-centred-services", 3, "", "", 20, 160),
+    ("data-and-platforms", 2, "Internal audit's data review.", f"{INTRANET}audit/data", 60, 120),
+]
+# Actions: theme, title, owner, status, due in, done days ago; the first is from the bank's
+# recommendation for the theme at ACTION_FROM_LEVEL, where the demo organisation scores it.
+ACTION_FROM_LEVEL = 3
+ACTIONS = [
+    ("digital-leadership", "A digital objective for each director", "CEO", "planned", 90, 0),
+    ("data-and-platforms", "Appoint a chief data officer", "Resources", "planned", 150, 0),
+    (
+        "fused-technology",
+        "Web team into customer services",
+        "Head of Digital",
+        "in_progress",
+        45,
+        0,
+    ),
+    ("staff-digital-experience", "Replace laptops over 5 years old", "IT", "in_progress", -14, 0),
+    ("user-centred-services", "Research before each new form", "Head of Digital", "done", -60, 70),
+    ("startup-mindset", "A one-page case for small changes", "Programme office", "done", -90, 110),
+    ("build-versus-buy", "A cloud-first technology strategy", "CTO", "dropped", 30, 0),
+]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments.views import links, organisations, rounds, survey
+from assessments.views import links, organisations, plans, rounds, survey
 
 app_name = "assessments"
 
@@ -25,4 +25,23 @@ urlpatterns = [
     path("rounds/<int:pk>/personal-links/", rounds.personal_links, name="personal_links"),
     path("rounds/<int:pk>/open-link/", rounds.switch_open_link, name="switch_open_link"),
     path("organisations/<int:pk>/access-log/", organisations.access_log, name="access_log"),
+    # The organisation's plan: targets, the leadership's view, actions.
+    path("organisations/<int:pk>/plan/", plans.plan, name="plan"),
+    path(
+        "organisations/<int:pk>/plan/themes/<slug:key>/target/",
+        plans.edit_target,
+        name="edit_target",
+    ),
+    path("organisations/<int:pk>/plan/themes/<slug:key>/view/", plans.edit_view, name="edit_view"),
+    path("organisations/<int:pk>/plan/actions/new/", plans.add_action, name="add_action"),
+    path(
+        "organisations/<int:pk>/plan/actions/<int:action_pk>/",
+        plans.edit_action,
+        name="edit_action",
+    ),
+    path(
+        "rounds/<int:pk>/actions/from-recommendation/",
+        plans.action_from_recommendation,
+        name="action_from_recommendation",
+    ),
 ]

@@ -23,6 +23,7 @@ LINE_COLOURS = (BLUE, ORANGE, BLACK, WINE)
 THIS_ROUND = BLUE
 PREVIOUS_ROUND = ORANGE
 PEER_MEDIAN = BLACK
+TARGET = WINE
 GROUP_COLOURS = LINE_COLOURS
 GAP_COLOUR = "#505a5f"  # the bar joining a theme's lowest and highest group
 # Answers, from level 1 (light) to level 5 (dark), then "Not applicable" and "Don't know".
@@ -91,10 +92,17 @@ def _peer_median(report: dict[str, Any]) -> list[float | None] | None:
     return [t.peer_median for t in report["themes"]] if report["peers"] else None
 
 
+def _target(report: dict[str, Any]) -> list[float | None] | None:
+    """Each theme's target level drawn at the lowest score of that level (reports.plans)."""
+    values = [t.plan.target_points if t.plan else None for t in report["themes"]]
+    return values if any(value is not None for value in values) else None
+
+
 THEME_LINES = (
     Line("This round", THIS_ROUND, "solid", "circle", _this_round, fill=True),
     Line("Previous round", PREVIOUS_ROUND, "dash", "square-open", _previous_round),
     Line("Peer median", PEER_MEDIAN, "dot", "diamond", _peer_median),
+    Line("Target", TARGET, "dashdot", "triangle-up-open", _target),
 )
 
 

@@ -38,7 +38,7 @@ BASE_URL = "https://pdf.invalid/"
 PDF_VARIANT = "pdf/ua-1"
 CACHE_SECONDS = 6 * 60 * 60
 # Part of the cache key: bump it when the PDF templates change what they show.
-FORMAT = 2
+FORMAT = 3
 
 
 def static_file(url):

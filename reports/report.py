@@ -20,7 +20,7 @@ from assessments.figures import (
 )
 from assessments.models import Response, Round
 from maturity.versioning import version_content
-from reports import palette
+from reports import palette, plans
 
 # Comments shown per question on the report: enough to give the flavour of what staff said.
 COMMENTS_PER_QUESTION = 5
@@ -120,6 +120,7 @@ class ThemeRow:
     next_level: str = ""
     chart_id: str = ""  # the id of its answers chart's data on the page
     chart: dict | None = None  # that chart, for the page
+    plan: plans.ThemePlan | None = None  # the organisation's target, view and actions
 
     def _question(self, figures):
         if figures is None:
@@ -237,11 +238,12 @@ def _status(round, snapshot):
 def cache_key(round):
     """Everything a round's report depends on, for keying its cached PDFs: the round and its
     current snapshot, the round it is compared with and that round's snapshot, and the words
-    printed about the round (title, organisation, dates, status)."""
+    printed about the round (title, organisation, dates, status) and the plan beside it."""
     snapshot = current_snapshot(round)
     previous = comparison_round(round)
     previous_snapshot = current_snapshot(previous) if previous else None
     words = (round.title, round.organisation.name, round.opens_on, round.closes_on, round.status)
+    words += (plans.plan_stamp(round.organisation),)
     digest = hashlib.sha256(repr(words).encode()).hexdigest()[:16]
     return (
         round.pk,
@@ -350,6 +352,7 @@ def build_report(round):
             "comments_per_question": COMMENTS_PER_QUESTION,
         }
     )
+    plans.add_plan(report)
     return report
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.views import comments, report, respondent
+from reports.views import comments, plans, report, respondent
 
 app_name = "reports"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("rounds/<int:pk>/answers.csv", report.answers_csv, name="answers_csv"),
     path("rounds/<int:pk>/method.json", report.method_json, name="method_json"),
     path("rounds/<int:pk>/comments/", comments.round_comments, name="comments"),
+    path("organisations/<int:pk>/actions.csv", plans.actions_csv, name="actions_csv"),
     path("comments/<int:pk>/hide/", comments.hide, name="hide_comment"),
     # A respondent's own scores once they have submitted: public, like the survey.
     path("survey/done/", respondent.confirmation, name="confirmation"),

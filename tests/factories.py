@@ -15,7 +15,16 @@ from django.db.models import F
 from django.utils import timezone
 
 from assessments.figures import publish_snapshot
-from assessments.models import Answer, Membership, Organisation, Response, Round
+from assessments.models import (
+    Action,
+    Answer,
+    LeadershipView,
+    Membership,
+    Organisation,
+    Response,
+    Round,
+    Target,
+)
 from maturity.bank import DEFAULT_BANK, read_bank_file
 from maturity.models import (
     AnswerOption,
@@ -362,3 +371,42 @@ def vary_answers(round, rng, *, short=False, lower_theme=None):
                 level,
             )
         answer.save()
+
+
+def days(n):
+    """The date `n` days from today (negative: ago)."""
+    return timezone.localdate() + datetime.timedelta(days=n)
+
+
+class TargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Target
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    theme_key = "theme-1"
+    level = 4
+    target_on = factory.LazyFunction(lambda: days(180))
+
+
+class LeadershipViewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LeadershipView
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    theme_key = "theme-1"
+    level = 3
+    evidence = "The board paper of March."
+    agreed_by = "Executive leadership team"
+    agreed_on = factory.LazyFunction(lambda: days(-10))
+    review_by = factory.LazyFunction(lambda: days(170))
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Action
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    theme_key = "theme-1"
+    title = factory.Sequence(lambda n: f"Action {n}")
+    owner = "Head of Digital"
+    due_on = factory.LazyFunction(lambda: days(60))

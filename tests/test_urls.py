@@ -17,7 +17,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from assessments.models import Membership, Response
 from maturity.models import User
-from tests.factories import MembershipFactory, OrganisationFactory, RoundFactory
+from tests.factories import ActionFactory, MembershipFactory, OrganisationFactory, RoundFactory
 
 ROLES = ("anonymous", "other organisation's lead", "viewer", "lead", "staff")
 # A redirect to the site's sign-in page or the admin's: LoginRequiredMiddleware sends anonymous
@@ -86,6 +86,13 @@ EXPECTED = {
     "reports:hide_comment": ({"pk": "round"}, POST_ONLY),
     "assessments:switch_open_link": ({"pk": "round"}, POST_ONLY),
     "assessments:access_log": ({"pk": "organisation"}, LEADS),
+    "assessments:plan": ({"pk": "organisation"}, MEMBERS),
+    "assessments:edit_target": ({"pk": "organisation", "key": "theme_key"}, LEADS),
+    "assessments:edit_view": ({"pk": "organisation", "key": "theme_key"}, LEADS),
+    "assessments:add_action": ({"pk": "organisation"}, LEADS),
+    "assessments:edit_action": ({"pk": "organisation", "action_pk": "action"}, LEADS),
+    "assessments:action_from_recommendation": ({"pk": "round"}, POST_ONLY),
+    "reports:actions_csv": ({"pk": "organisation"}, MEMBERS),
     "nesting_server_data": ({}, (LOGIN, 403, 403, 403, 200)),
     "admin:index": ({}, (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)),
     "admin:login": ({}, (200, 200, 200, 200, 302)),
@@ -175,6 +182,7 @@ def world(db):
     objects = {
         "organisation": str(organisation.pk),
         "round": str(round.pk),
+        "action": str(ActionFactory(organisation=organisation).pk),
         "open_token": round.open_token,
         "response_token": response.token,
         "theme_key": version.themes.first().key,

@@ -1,5 +1,6 @@
 """Organisations and their units and members; rounds and the snapshots of figures they
-publish; the responses staff give and their answers; the access log.
+publish; the responses staff give and their answers; the access log; the organisation's
+plan (targets, the leadership's view with its evidence, actions).
 
 Respondents have no accounts: a response is reached only through its random token, which
 is never a primary key and never stays in a URL longer than one redirect.
@@ -7,6 +8,17 @@ is never a primary key and never stays in a URL longer than one redirect.
 
 from assessments.models.answers import COMMENT_MAX_LENGTH, Answer, Response
 from assessments.models.organisations import AccessLog, Membership, Organisation, Unit
+from assessments.models.plans import (
+    Action,
+    LeadershipView,
+    Target,
+    create_action,
+    plan_themes,
+    plan_version,
+    save_leadership_view,
+    set_target,
+    update_action,
+)
 from assessments.models.rounds import (
     MIN_ANONYMITY_THRESHOLD,
     Round,
@@ -19,13 +31,22 @@ __all__ = [
     "COMMENT_MAX_LENGTH",
     "MIN_ANONYMITY_THRESHOLD",
     "AccessLog",
+    "Action",
     "Answer",
+    "LeadershipView",
     "Membership",
     "Organisation",
     "Response",
     "Round",
     "Snapshot",
+    "Target",
     "Unit",
     "check_dates",
+    "create_action",
     "new_token",
+    "plan_themes",
+    "plan_version",
+    "save_leadership_view",
+    "set_target",
+    "update_action",
 ]

@@ -19,7 +19,7 @@ from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import Response as Document
 
-from assessments.models import Answer, Membership, Organisation, Response, Round
+from assessments.models import Action, Answer, Membership, Organisation, Response, Round
 from assessments.responses import (
     AnswerInput,
     save_answers,
@@ -30,10 +30,14 @@ from assessments.responses import (
 from maturity.models import Theme, User
 from maturity.versioning import load_bank
 from tests.factories import (
+    ActionFactory,
+    LeadershipViewFactory,
     MembershipFactory,
     OrganisationFactory,
     RoundFactory,
+    TargetFactory,
     closed_round,
+    days,
     default_bank,
     submit_responses,
 )
@@ -60,6 +64,7 @@ class Site:
     new: Response  # started, nothing answered yet
     in_progress: Response  # role given, the first theme answered, half the second
     submitted: Response
+    action: Action  # one of the organisation's plan's
 
 
 def level_answers(theme, level):
@@ -140,6 +145,16 @@ def build_site(base_url):
     for n, theme in enumerate(themes):
         save_answers(response=submitted, theme=theme, answers=level_answers(theme, 1 + n % 5))
     submit_response(response=submitted)
+    # The plan: a target, a leadership view past its review date, an overdue action.
+    TargetFactory(organisation=organisation, theme_key=themes[0].key, level=3)
+    LeadershipViewFactory(
+        organisation=organisation,
+        theme_key=themes[1].key,
+        links="https://intranet.northshire.example/board",
+        agreed_on=days(-300),
+        review_by=days(-10),
+    )
+    action = ActionFactory(organisation=organisation, theme_key=themes[1].key, due_on=days(-5))
     return Site(
         base_url=base_url,
         lead=lead,
@@ -151,6 +166,7 @@ def build_site(base_url):
         new=new,
         in_progress=in_progress,
         submitted=submitted,
+        action=action,
     )
 
 
@@ -396,6 +412,57 @@ def report_page(page, site):
 @page_type("report-too-few-responses")
 def report_too_few_responses_page(page, site):
     return as_lead(page, site, f"/rounds/{site.pilot.pk}/report/")
+
+
+# The organisation's plan.
+
+
+@page_type("plan")
+def plan_page(page, site):
+    return as_lead(page, site, f"/organisations/{site.organisation.pk}/plan/")
+
+
+@page_type("set-target")
+def set_target_page(page, site):
+    return as_lead(
+        page,
+        site,
+        f"/organisations/{site.organisation.pk}/plan/themes/{site.themes[0].key}/target/",
+    )
+
+
+@page_type("set-target-with-errors")
+def set_target_with_errors_page(page, site):
+    set_target_page(page, site)
+    page.get_by_role("group", name="Target date").get_by_label("Year").fill("2001")
+    return submit(page, "Save the target")
+
+
+@page_type("leadership-view")
+def leadership_view_page(page, site):
+    return as_lead(
+        page, site, f"/organisations/{site.organisation.pk}/plan/themes/{site.themes[1].key}/view/"
+    )
+
+
+@page_type("leadership-view-with-errors")
+def leadership_view_with_errors_page(page, site):
+    leadership_view_page(page, site)
+    page.get_by_label("Links to the evidence (optional)").fill("javascript:alert(1)")
+    page.get_by_label("Who agreed it").fill("")
+    return submit(page, "Save the view")
+
+
+@page_type("add-action")
+def add_action_page(page, site):
+    return as_lead(page, site, f"/organisations/{site.organisation.pk}/plan/actions/new/")
+
+
+@page_type("change-action-with-errors")
+def change_action_with_errors_page(page, site):
+    as_lead(page, site, site.action.get_absolute_url())
+    page.get_by_label("What will be done").fill("")
+    return submit(page, "Save changes")
 
 
 def open_page(context: BrowserContext, site: Site, name) -> tuple[Page, Document]:

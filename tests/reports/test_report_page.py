@@ -305,7 +305,7 @@ def test_report_page_costs_the_same_queries_for_10_and_60_responses(client):
         client.force_login(member_of(organisation))
         counts.append(count_queries(client, round))
     # Session, user, round; figures, previous round and its figures, peers (3), bank (4),
-    # comments, response rate.
+    # comments, response rate; the organisation's plan (targets, views, actions).
     assert counts[0] == counts[1] <= 16
 
 

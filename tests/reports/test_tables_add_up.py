@@ -9,6 +9,7 @@ their tables from the HTML they are made from, and that the PDF's own text holds
 import io
 import random
 import re
+import time
 from html.parser import HTMLParser
 
 import pytest
@@ -21,8 +22,12 @@ from assessments.margins import Estimate
 from assessments.scoring import level_band
 from reports import pdf
 from tests.factories import (
+    ActionFactory,
+    LeadershipViewFactory,
     OrganisationFactory,
+    TargetFactory,
     closed_round,
+    days,
     member_of,
     peer_rounds,
     published_version,
@@ -134,7 +139,7 @@ def columns(table):
 def check_theme_scores(table):
     header, rows = columns(table)
     at = {name: i for i, name in enumerate(header)}
-    shown, checked = [], 0
+    shown, checked, targets = [], 0, 0
     for row in rows:
         if row[at["This round"]].startswith("Not enough answers"):
             continue
@@ -143,6 +148,13 @@ def check_theme_scores(table):
         assert int(level[1]) == level_of_shown(points), row
         if "Before" in at and (before := number(row[at["Before"]])) is not None:
             checked += check_change(row[at["Change"]], points, before)
+        target = re.search(
+            r"level (\d) by \w+ \d{4}\s*(\d+) points? to go", row[at.get("Target", 0)]
+        )
+        if "Target" in at and target:
+            # Points to go: from the score as printed to the lowest score of the target level.
+            assert int(target[2]) == level_band(int(target[1]))[0] - points, row
+            targets += 1
         if row[0].startswith("Overall"):
             # The overall is the average of the unrounded themes, rounded once: within a
             # point of the average of the rounded themes (docs/methodology.md, section 6).
@@ -150,7 +162,7 @@ def check_theme_scores(table):
             overall = points
         else:
             shown.append(points)
-    return {"themes": shown, "overall": overall, "changes": checked}
+    return {"themes": shown, "overall": overall, "changes": checked, "targets": targets}
 
 
 def check_gaps(table):
@@ -208,7 +220,53 @@ def check_questions(table, responses):
     return len(rows)
 
 
+def check_claims(table):
+    """The claim gap from the staff score, its margin and the leadership's level as printed:
+    the distance from the score's range to the level's band, or none where they overlap."""
+    _, rows = columns(table)
+    checked = 0
+    for row in rows:
+        staff = re.match(r"(\d+) ±(\d+), level (\d)", row[1])
+        view = re.match(r"Level (\d)", row[2])
+        if not (staff and view):
+            assert row[3] == "–", row
+            continue
+        points, margin, level = (int(n) for n in staff.groups())
+        assert level == level_of_shown(points), row
+        low, high = level_band(int(view[1]))
+        if low > points + margin:
+            assert row[3].startswith(f"Leadership higher, by {low - points - margin} point"), row
+        elif high < points - margin:
+            assert row[3].startswith(f"Leadership lower, by {points - margin - high} point"), row
+        else:
+            assert row[3].startswith("Within the margin"), row
+        checked += 1
+    return checked
+
+
+def check_actions(table):
+    """Open actions, soonest due first."""
+    _, rows = columns(table)
+    due = [time.strptime(re.search(r"\d+ \w+ \d{4}", row[3])[0], "%d %b %Y") for row in rows]
+    assert due == sorted(due), rows
+    return len(rows)
+
+
+def check_since(table):
+    """Each theme's measured change as the trend table states it (checked there)."""
+    _, rows = columns(table)
+    for row in rows:
+        assert change(row[3]) is not None or row[3] in (
+            "Not comparable",
+            "Too few responses to tell",
+        ), row
+    return len(rows)
+
+
 CHECKS = {
+    "The leadership’s level and the staff’s score": check_claims,
+    "Open actions, soonest due first": check_actions,
+    "Done since the earlier round": check_since,
     "Theme scores out of 100, with their margins of error": check_theme_scores,
     "Theme scores out of 100 by": check_gaps,
     "Theme scores out of 100, before and now": check_trend,
@@ -254,6 +312,14 @@ def seeded(client):
     for group, n in (("frontline", 11), ("digital", 9), ("corporate", 6), ("leadership", 2)):
         submit_responses(now, n, role_group=group)
     vary_answers(now, rng)
+    # A plan: leadership views well above, well below and near the staff's scores, targets
+    # above them, and open actions.
+    keys = [theme.key for theme in version.themes.all()]
+    for key, level in zip(keys, (5, 1, 3), strict=True):
+        LeadershipViewFactory(organisation=organisation, theme_key=key, level=level)
+        TargetFactory(organisation=organisation, theme_key=key, level=5)
+    for n, key in enumerate(keys):
+        ActionFactory(organisation=organisation, theme_key=key, due_on=days(30 - 20 * n))
     client.force_login(member_of(organisation))
     return now
 
@@ -279,6 +345,9 @@ def test_every_table_of_the_page_and_both_pdfs_adds_up(client, seeded, monkeypat
     assert page["Theme scores out of 100, before and now"] == 4
     assert page["Theme scores out of 100"] == 3  # the groups' gaps
     assert page["Theme scores out of 100 against similar organisations"] == 3
+    assert page["Theme scores out of 100, with their margins of error"]["targets"] == 3
+    assert page["The leadership’s level and the staff’s score,"] == 3
+    assert page["Open actions, soonest due first"] == 3
 
     made = {}
     render = pdf.render_pdf

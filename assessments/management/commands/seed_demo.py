@@ -24,7 +24,19 @@ from django.utils import timezone
 
 from assessments import demo as data
 from assessments.figures import publish_snapshot
-from assessments.models import Answer, Membership, Organisation, Response, Round
+from assessments.models import (
+    Action,
+    Answer,
+    LeadershipView,
+    Membership,
+    Organisation,
+    Response,
+    Round,
+    Target,
+    create_action,
+    save_leadership_view,
+    set_target,
+)
 from assessments.responses import (
     issue_personal_links,
     save_answers,
@@ -169,7 +181,65 @@ class Command(BaseCommand):
             )
             self.move_back(current, days=data.CURRENT_OPENED_DAYS_AGO, rng=rng, still_open=True)
             made += 1
+        if index == 0:
+            self.ensure_plan(organisation, bank, lead)
         return made
+
+    def ensure_plan(self, organisation, bank, lead):
+        """The first organisation's plan (assessments.demo): targets, one moved since the
+        baseline round; leadership views, one out of date; actions in every status. Made
+        through the functions a lead's pages use, then dated back as move_back dates rounds."""
+        if organisation.targets.exists() or organisation.actions.exists():
+            return
+        themes = {theme.key: theme for theme in bank.themes}
+        today, now = timezone.localdate(), timezone.now()
+        for key, level, due_in, days_ago in data.TARGETS:
+            current = organisation.targets.filter(theme_key=key).order_by("-set_at").first()
+            target = set_target(
+                organisation=organisation,
+                theme=themes[key],
+                level=level,
+                target_on=today + datetime.timedelta(days=due_in),
+                user=lead,
+                seen=current.pk if current else 0,
+            )
+            set_at = now - datetime.timedelta(days=days_ago)
+            Target.objects.filter(pk=target.pk).update(set_at=set_at)
+        for key, level, evidence, link, agreed, review_in in data.LEADERSHIP_VIEWS:
+            save_leadership_view(
+                organisation=organisation,
+                theme=themes[key],
+                user=lead,
+                version=0,
+                level=level,
+                evidence=evidence,
+                links=link,
+                agreed_by="Corporate leadership team",
+                agreed_on=today - datetime.timedelta(days=agreed),
+                review_by=today + datetime.timedelta(days=review_in),
+            )
+        LeadershipView.objects.filter(organisation=organisation).update(updated_at=now)
+        for n, (key, title, owner, status, due_in, done_ago) in enumerate(data.ACTIONS):
+            theme = themes[key]
+            recommendation = (
+                theme.recommendations.filter(level=data.ACTION_FROM_LEVEL).first()
+                if n == 0
+                else None
+            )
+            create_action(
+                organisation=organisation,
+                theme=theme,
+                user=lead,
+                title=title,
+                owner=owner,
+                status=status,
+                due_on=today + datetime.timedelta(days=due_in),
+                recommendation=recommendation,
+                completed_on=today - datetime.timedelta(days=done_ago) if done_ago else None,
+            )
+        Action.objects.filter(organisation=organisation).update(
+            created_at=now - datetime.timedelta(days=200)
+        )
 
     def open_round(self, organisation, bank, lead, title, opens_on, closes_on):
         round = Round.objects.create(
