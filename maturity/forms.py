@@ -3,6 +3,7 @@
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout
 from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 
 from maturity.mail import queue_email
@@ -51,6 +52,21 @@ class LoginForm(GovukFormMixin, auth_forms.AuthenticationForm):
         self.fields["username"].label = "Email address"
         self.fields["username"].error_messages["required"] = "Enter your email address"
         self.fields["password"].error_messages["required"] = "Enter your password"
+
+    def clean(self):
+        """Django checks the length of a user name only in the browser (maxlength); a longer
+        one still goes to authenticate(), which counts the failure, and then gets its own
+        message here."""
+        username = self.cleaned_data.get("username") or ""
+        limit = self.fields["username"].max_length
+        try:
+            return super().clean()
+        except ValidationError:
+            if len(username) > limit:
+                raise ValidationError(
+                    f"Email address must be {limit} characters or fewer", code="max_length"
+                ) from None
+            raise
 
 
 class PasswordResetForm(GovukFormMixin, auth_forms.PasswordResetForm):

@@ -278,6 +278,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
 AXES_VERBOSE = False
+AXES_HANDLER = "maturity.signin.AddressLimitHandler"
+AXES_USERNAME_CALLABLE = "maturity.signin.attempt_username"
+# Failed sign-ins from one address, on any accounts, before that address waits the same
+# 15 minutes: a few people mistyping behind one office address stay well under it; someone
+# trying a few passwords on each of many accounts does not.
+SIGNIN_ADDRESS_FAILURE_LIMIT = env.int("SIGNIN_ADDRESS_FAILURE_LIMIT", default=20)
 
 # Response tokens must not reach the logs: whoever reads a log line with one could answer as
 # that respondent. The filter masks them in every record the handlers write: request lines
