@@ -1,13 +1,17 @@
 """Sign-in and password forms, laid out with GOV.UK components."""
 
+import hashlib
+
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 
 from maturity.mail import queue_email
 from maturity.models import User
+from maturity.throttling import count_request
 
 
 class GovukFormMixin:
@@ -78,6 +82,17 @@ class PasswordResetForm(GovukFormMixin, auth_forms.PasswordResetForm):
         self.fields["email"].error_messages["invalid"] = (
             "Enter an email address in the correct format, like name@example.gov.uk"
         )
+
+    def save(self, *args, **kwargs):
+        """Send the link, unless this address has asked PASSWORD_RESETS_PER_ADDRESS times this
+        hour. The count is kept whether or not the address has an account, and the next page
+        is the same either way, so neither says which addresses have one."""
+        email = self.cleaned_data["email"].casefold()
+        # The cache keeps a digest, not the address.
+        key = hashlib.sha256(email.encode()).hexdigest()
+        if count_request("reset-email", key, seconds=3600) > settings.PASSWORD_RESETS_PER_ADDRESS:
+            return
+        super().save(*args, **kwargs)
 
     def get_users(self, email):
         """Active users with this address, including those with no password yet.

@@ -278,6 +278,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
 AXES_VERBOSE = False
+# Password reset: requests an hour from one client address, and links an hour to one email
+# address (further requests get the same "check your email" page, and no email).
+PASSWORD_RESET_REQUESTS_PER_HOUR = env.int("PASSWORD_RESET_REQUESTS_PER_HOUR", default=10)
+PASSWORD_RESETS_PER_ADDRESS = env.int("PASSWORD_RESETS_PER_ADDRESS", default=3)
 AXES_HANDLER = "maturity.signin.AddressLimitHandler"
 AXES_USERNAME_CALLABLE = "maturity.signin.attempt_username"
 # Failed sign-ins from one address, on any accounts, before that address waits the same

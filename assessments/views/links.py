@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from assessments.models import Response, Round
 from assessments.responses import start_personal_response, start_response, survey_plan
-from assessments.throttling import client_address, count_request, token_link, too_many
+from assessments.throttling import token_link, too_many
 from assessments.views.survey import (
     link_not_valid,
     refused,
@@ -22,6 +22,7 @@ from assessments.views.survey import (
     survey_page,
     unavailable,
 )
+from maturity.throttling import client_address, count_request
 
 
 def _start_page(request, round, *, action, current=None):

@@ -3,6 +3,7 @@ reset requests by the dozen."""
 
 import pytest
 from axes.models import AccessAttempt
+from django.core import mail
 from django.db import connection
 from django.urls import reverse
 
@@ -60,3 +61,57 @@ def test_one_address_guessing_across_accounts_is_locked_out(client, settings):
     assert "_auth_user_id" not in client.session
     # Another address, and the same accounts, are not held up.
     assert sign_in(client, users[0].username, PASSWORD, address="198.51.100.4").status_code == 302
+
+
+# Password reset
+
+
+def ask_for_reset(client, email, address="203.0.113.30"):
+    return client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=address)
+
+
+def test_password_reset_sends_a_few_emails_an_hour_to_one_account(
+    client, settings, django_capture_on_commit_callbacks
+):
+    """25 requests for one account sent 25 emails; now the first few, then the same page."""
+    UserFactory(email="lead@example.gov.uk")
+    with django_capture_on_commit_callbacks(execute=True):
+        replies = [
+            # From many addresses, as a botnet would, so only the account's own limit applies.
+            ask_for_reset(client, "Lead@Example.gov.uk", address=f"198.51.100.{n}")
+            for n in range(25)
+        ]
+
+    assert len(mail.outbox) == settings.PASSWORD_RESETS_PER_ADDRESS
+    assert {(reply.status_code, reply["Location"]) for reply in replies} == {
+        (302, reverse("password_reset_done"))
+    }
+
+
+def test_password_reset_replies_the_same_with_and_without_an_account(client, settings):
+    UserFactory(email="lead@example.gov.uk")
+    replies = {}
+    for email in ["lead@example.gov.uk", "nobody@example.gov.uk"]:
+        replies[email] = [
+            (reply.status_code, reply.get("Location"))
+            for reply in (ask_for_reset(client, email, address=f"198.51.100.{n}") for n in range(6))
+        ]
+    assert replies["lead@example.gov.uk"] == replies["nobody@example.gov.uk"]
+
+
+def test_password_reset_requests_from_one_address_are_limited(
+    client, settings, django_capture_on_commit_callbacks
+):
+    users = UserFactory.create_batch(12)
+    with django_capture_on_commit_callbacks(execute=True):
+        statuses = [ask_for_reset(client, user.email).status_code for user in users]
+
+    limit = settings.PASSWORD_RESET_REQUESTS_PER_HOUR
+    assert statuses == [302] * limit + [429] * (12 - limit)
+    assert len(mail.outbox) == limit
+    refused = ask_for_reset(client, users[0].email)
+    assert refused["Retry-After"] == "3600"
+    assert "no-store" in refused["Cache-Control"]
+    assert b"too many requests to reset a password" in refused.content
+    # Another address is counted on its own.
+    assert ask_for_reset(client, users[-1].email, address="198.51.100.77").status_code == 302
