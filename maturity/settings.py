@@ -259,6 +259,12 @@ PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 # enough to stop anyone trying tokens or starting responses by the thousand.
 TOKEN_RATE_LIMIT = env.int("TOKEN_RATE_LIMIT", default=60)
 
+# A respondent's session ends after this many minutes without a survey page, and this many
+# minutes after they submit (time to read their scores): on a shared computer the next person
+# must not find the survey, or someone's scores, still open.
+SURVEY_IDLE_MINUTES = env.int("SURVEY_IDLE_MINUTES", default=120)
+SURVEY_CONFIRMATION_MINUTES = env.int("SURVEY_CONFIRMATION_MINUTES", default=10)
+
 # An open round's figures move in snapshots (assessments.anonymity), at most this often, in
 # seconds: each recomputes the round's figures. The final snapshot at close is made at once.
 SNAPSHOT_INTERVAL = env.int("SNAPSHOT_INTERVAL", default=60)
