@@ -265,6 +265,18 @@ TOKEN_RATE_LIMIT = env.int("TOKEN_RATE_LIMIT", default=60)
 SURVEY_IDLE_MINUTES = env.int("SURVEY_IDLE_MINUTES", default=120)
 SURVEY_CONFIRMATION_MINUTES = env.int("SURVEY_CONFIRMATION_MINUTES", default=10)
 
+# Caps per organisation, so that no one lead can fill the database: rounds of any status, and
+# personal links in rounds that have not closed.
+MAX_ROUNDS_PER_ORGANISATION = env.int("MAX_ROUNDS_PER_ORGANISATION", default=100)
+MAX_PERSONAL_LINKS_PER_ORGANISATION = env.int("MAX_PERSONAL_LINKS_PER_ORGANISATION", default=50000)
+
+# Request sizes: the largest form, a question bank theme in the admin, posts about 50 fields a
+# question (600 for 12 questions; the bank has about 5 a theme), well under 1 MB. Nothing is
+# uploaded. The proxy's own limit (docs/deploy.md) stops larger bodies before the app.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
 # An open round's figures move in snapshots (assessments.anonymity), at most this often, in
 # seconds: each recomputes the round's figures. The final snapshot at close is made at once.
 SNAPSHOT_INTERVAL = env.int("SNAPSHOT_INTERVAL", default=60)

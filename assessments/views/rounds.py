@@ -11,6 +11,7 @@ Bad input re-renders the page with a GOV.UK error summary and status 400, and sa
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -75,6 +76,17 @@ def create_round(request, pk):
     units = organisation.units.count()
     if request.method == "POST" and version is not None:
         form = RoundForm(request.POST, plan=plan, units=units)
+        cap = settings.MAX_ROUNDS_PER_ORGANISATION
+        if form.is_valid() and organisation.rounds.count() >= cap:
+            form.add_error(
+                None,
+                ValidationError(
+                    f"An organisation can have up to {cap} rounds, and {organisation.name} "
+                    "has that many. Ask your site administrator to remove draft rounds that "
+                    "will not be used.",
+                    code="round_cap",
+                ),
+            )
         if form.is_valid():
             round = Round.objects.create(
                 organisation=organisation,
