@@ -1,9 +1,14 @@
 """Reports under attack: private pages kept out of caches, and text that cannot reverse one."""
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from maturity.versioning import version_content
+from reports import pdf, svg
+from reports.report import build_report
+from tests.bidi import unisolated
+from tests.factories import OrganisationFactory, closed_round, member_of, submit_responses
 
 pytestmark = pytest.mark.django_db
 
@@ -23,3 +28,51 @@ def test_every_report_page_and_download_is_kept_out_of_caches(lead_client, round
         assert response.status_code == 200, url
         directives = {part.strip() for part in response["Cache-Control"].split(",")}
         assert {"private", "no-store"} <= directives, url
+
+
+# Text people wrote cannot reverse the page around it
+
+ORGANISATION = "מרכז Health Board"
+TITLE = "סקר staff survey 2026"
+COMMENT = "תגובה: the new system is slower"
+
+
+@pytest.fixture
+def rtl_round(db):
+    organisation = OrganisationFactory(name=ORGANISATION)
+    round = closed_round(organisation=organisation, title=TITLE)
+    submit_responses(round, 6, comment=COMMENT)
+    return round
+
+
+def test_names_titles_and_comments_are_isolated_on_every_lead_page(client, rtl_round):
+    client.force_login(member_of(rtl_round.organisation))
+    content = version_content(rtl_round.questionnaire_version)
+    organisation = rtl_round.organisation
+    urls = [
+        reverse("assessments:organisations"),
+        reverse("assessments:organisation", args=[organisation.pk]),
+        reverse("assessments:access_log", args=[organisation.pk]),
+        reverse("assessments:round", args=[rtl_round.pk]),
+        reverse("assessments:edit_round", args=[rtl_round.pk]),
+        reverse("assessments:personal_links", args=[rtl_round.pk]),
+        reverse("reports:round", args=[rtl_round.pk]),
+        reverse("reports:comments", args=[rtl_round.pk]),
+        *(reverse("reports:theme", args=[rtl_round.pk, theme.key]) for theme in content.themes),
+    ]
+    texts = [ORGANISATION, TITLE, COMMENT, *(theme.title for theme in content.themes)]
+    for url in urls:
+        html = client.get(url).content.decode()
+        for text in texts:
+            assert unisolated(html, text) == [], (url, text)
+
+
+@pytest.mark.parametrize("variant", [pdf.BOARD, pdf.FULL])
+def test_names_titles_and_comments_are_isolated_in_the_pdfs(rtl_round, variant):
+    report = build_report(rtl_round)
+    svg.add_pdf_charts(report)
+    html = render_to_string(pdf.TEMPLATES[variant], {**report, "service_name": "Service"})
+    content = version_content(rtl_round.questionnaire_version)
+    for text in [ORGANISATION, TITLE, *(theme.title for theme in content.themes)]:
+        assert text in html
+        assert unisolated(html, text) == [], text
