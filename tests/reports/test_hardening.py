@@ -1,14 +1,25 @@
 """Reports under attack: private pages kept out of caches, and text that cannot reverse one."""
 
+import logging
+
 import pytest
 from django.template.loader import render_to_string
+from django.test import Client
 from django.urls import reverse
 
+from assessments.models import Answer
 from maturity.versioning import version_content
 from reports import pdf, svg
 from reports.report import build_report
+from tests.assessments.test_hardening_survey import answered_response, open_with_link
 from tests.bidi import unisolated
-from tests.factories import OrganisationFactory, closed_round, member_of, submit_responses
+from tests.factories import (
+    OrganisationFactory,
+    RoundFactory,
+    closed_round,
+    member_of,
+    submit_responses,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +87,30 @@ def test_names_titles_and_comments_are_isolated_in_the_pdfs(rtl_round, variant):
     for text in [ORGANISATION, TITLE, *(theme.title for theme in content.themes)]:
         assert text in html
         assert unisolated(html, text) == [], text
+
+
+def test_comments_typed_with_control_characters_draw_no_glyph_warnings(client, caplog):
+    """Each control character in a PDF made WeasyPrint warn of a missing glyph."""
+    round = RoundFactory(anonymity_threshold=3)
+    theme = round.questionnaire_version.themes.first()
+    question = theme.questions.first()
+    for n in range(4):
+        respondent = Client()
+        response = answered_response(round)
+        open_with_link(respondent, response)
+        respondent.post(
+            reverse("assessments:theme", args=[theme.key]),
+            {
+                **{f"q-{q.pk}": str(q.options.get(level=3).pk) for q in theme.questions.all()},
+                f"comment-{question.pk}": f"Slow\x07 logins\x1b number {n}\x85",
+            },
+        )
+        assert respondent.post(reverse("assessments:submit")).status_code == 302
+    round.close()
+    client.force_login(member_of(round.organisation))
+
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        assert client.get(reverse("reports:full_pdf", args=[round.pk])).status_code == 200
+
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
+    assert Answer.objects.filter(comment__startswith="Slow logins number").count() == 4
