@@ -7,6 +7,7 @@ from django.core import mail
 from django.db import connection
 from django.urls import reverse
 
+from maturity.models import Email
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +116,25 @@ def test_password_reset_requests_from_one_address_are_limited(
     assert b"too many requests to reset a password" in refused.content
     # Another address is counted on its own.
     assert ask_for_reset(client, users[-1].email, address="198.51.100.77").status_code == 302
+
+
+# No secrets in logs
+
+
+def test_a_worker_without_a_mail_server_prints_no_set_password_link(
+    client, settings, capsys, caplog, django_capture_on_commit_callbacks
+):
+    """With DEBUG off, the console backend wrote a working set-password link to the log."""
+    settings.DEBUG = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    UserFactory(email="lead@example.gov.uk")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ask_for_reset(client, "lead@example.gov.uk")
+
+    printed = capsys.readouterr()
+    assert "/accounts/password/reset/" not in printed.out + printed.err
+    email = Email.objects.get()
+    assert email.status == Email.Status.QUEUED
+    assert f"Emails {email.pk} not sent: EMAIL_BACKEND" in caplog.text
+    assert "/accounts/password/reset/" not in caplog.text
