@@ -54,6 +54,9 @@ def remember(request, response):
     if response.is_submitted:
         end_survey(request, response)
     else:
+        # A pass left by an earlier submission, and its clock, go: this is a new survey.
+        request.session.pop(SUBMITTED_KEY, None)
+        request.session.pop(SEEN_KEY, None)
         request.session[SESSION_KEY] = response.token
         keep_open(request)
 

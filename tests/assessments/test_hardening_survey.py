@@ -84,3 +84,15 @@ def test_the_resume_link_is_behind_a_disclosure_on_every_page(client):
         outside = re.sub(r'<details class="govuk-details">.*?</details>', "", html, flags=re.S)
         assert sum(response.token in d for d in details) == 1, url
         assert response.token not in outside, url
+
+
+def test_a_new_survey_in_the_same_browser_drops_the_earlier_confirmation(client, settings):
+    round = RoundFactory()
+    open_with_link(client, answered_response(round))
+    client.post(reverse("assessments:submit"))
+    later = ResponseFactory(round=round)
+
+    open_with_link(client, later)
+
+    assert client.session.get_expiry_age() == settings.SURVEY_IDLE_MINUTES * 60
+    assert client.get(reverse("reports:confirmation")).url == reverse("assessments:tasks")
