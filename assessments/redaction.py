@@ -10,6 +10,7 @@ formatted. settings.LOGGING attaches it to every handler.
 
 import logging
 import re
+from urllib.parse import quote, unquote
 
 REDACTED = "[redacted]"
 
@@ -22,9 +23,40 @@ TOKEN_PATHS = re.compile(
 )
 
 
-def redact(text: str) -> str:
-    """`text` with every token in a token path replaced by "[redacted]"."""
+# A run of characters that may be a URL or a path: a token path hides inside one, maybe
+# percent-encoded (the server decodes /%72/… to /r/…, %2F to / included, before routing).
+URLISH = re.compile(r"[^\s\"']*/[^\s\"']*")
+UNSAFE_IN_LOGS = re.compile(r"[\x00-\x20\x7f-\x9f\"']")
+
+
+def _mask(text: str) -> str:
     return TOKEN_PATHS.sub(rf"\g<prefix>{REDACTED}", text)
+
+
+def _redact_urlish(match: re.Match) -> str:
+    text = match.group(0)
+    masked = _mask(text)
+    if "%" not in text:
+        return masked
+    # Decode until nothing changes (a proxy may decode once more than the app does), and
+    # mask the decoded form if it holds a token: the logged path then reads decoded.
+    decoded = text
+    for _ in range(3):
+        once = unquote(decoded)
+        if once == decoded:
+            break
+        decoded = once
+    decoded_masked = _mask(decoded)
+    if decoded_masked == decoded:
+        return masked
+    # Encoded again where a decoded character would split or break the log line.
+    return UNSAFE_IN_LOGS.sub(lambda char: quote(char.group(0)), decoded_masked)
+
+
+def redact(text: str) -> str:
+    """`text` with every token in a token path replaced by "[redacted]", in whatever
+    percent-encoding the path was written."""
+    return URLISH.sub(_redact_urlish, text)
 
 
 def _redact_value(value):

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import IO, NamedTuple
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F
@@ -361,6 +362,18 @@ def issue_personal_links(*, round: Round, count: int) -> list[Response]:
         )
     if round.is_closed:
         raise ValidationError("Links cannot be issued for a closed round.", code="round_closed")
+    # Links of closed rounds no longer open anything, so only the others count towards the cap.
+    live = Response.objects.filter(
+        round__organisation=round.organisation_id, is_personal=True
+    ).exclude(round__in=Round.objects.closed())
+    cap = settings.MAX_PERSONAL_LINKS_PER_ORGANISATION
+    if live.count() + count > cap:
+        raise ValidationError(
+            f"An organisation can have up to {cap:,} personal links in rounds that have not "
+            f"closed, and this one has {live.count():,}. Close a round you have finished "
+            "with, or make fewer links.",
+            code="organisation_link_cap",
+        )
     return Response.objects.bulk_create(
         Response(round=round, is_personal=True) for _ in range(count)
     )

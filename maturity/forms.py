@@ -1,9 +1,13 @@
 """Sign-in and password forms, laid out with GOV.UK components; and the question-bank
 editor's inline formsets, whose every input says which row it belongs to."""
 
+import hashlib
+
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
 from django.template.loader import render_to_string
@@ -12,6 +16,7 @@ from nested_admin.formsets import NestedInlineFormSet
 
 from maturity.mail import queue_email
 from maturity.models import User
+from maturity.throttling import count_request
 
 
 class GovukFormMixin:
@@ -57,6 +62,21 @@ class LoginForm(GovukFormMixin, auth_forms.AuthenticationForm):
         self.fields["username"].error_messages["required"] = "Enter your email address"
         self.fields["password"].error_messages["required"] = "Enter your password"
 
+    def clean(self):
+        """Django checks the length of a user name only in the browser (maxlength); a longer
+        one still goes to authenticate(), which counts the failure, and then gets its own
+        message here."""
+        username = self.cleaned_data.get("username") or ""
+        limit = self.fields["username"].max_length
+        try:
+            return super().clean()
+        except ValidationError:
+            if len(username) > limit:
+                raise ValidationError(
+                    f"Email address must be {limit} characters or fewer", code="max_length"
+                ) from None
+            raise
+
 
 class PasswordResetForm(GovukFormMixin, auth_forms.PasswordResetForm):
     submit_label = "Send reset link"
@@ -67,6 +87,17 @@ class PasswordResetForm(GovukFormMixin, auth_forms.PasswordResetForm):
         self.fields["email"].error_messages["invalid"] = (
             "Enter an email address in the correct format, like name@example.gov.uk"
         )
+
+    def save(self, *args, **kwargs):
+        """Send the link, unless this address has asked PASSWORD_RESETS_PER_ADDRESS times this
+        hour. The count is kept whether or not the address has an account, and the next page
+        is the same either way, so neither says which addresses have one."""
+        email = self.cleaned_data["email"].casefold()
+        # The cache keeps a digest, not the address.
+        key = hashlib.sha256(email.encode()).hexdigest()
+        if count_request("reset-email", key, seconds=3600) > settings.PASSWORD_RESETS_PER_ADDRESS:
+            return
+        super().save(*args, **kwargs)
 
     def get_users(self, email):
         """Active users with this address, including those with no password yet.

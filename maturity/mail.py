@@ -48,6 +48,12 @@ from django_tasks.exceptions import TaskResultDoesNotExist
 from maturity.models import Email
 
 logger = logging.getLogger(__name__)
+# Backends that print or save messages where the server's operators can read them: allowed
+# only with DEBUG on, on a developer's machine.
+WRITTEN_ON_THE_SERVER = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+}
 
 # After the first failed attempt, wait a minute; after the sixth, give up (about 10 hours on).
 RETRY_DELAYS = [datetime.timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 360)]
@@ -97,6 +103,17 @@ def enqueue_delivery(email_ids: list[int], *, run_after: datetime.datetime | Non
 @task()
 def deliver_email(email_ids: list[int]) -> dict[str, int]:
     """Send these queued emails, or schedule their next attempt (see the module docstring)."""
+    if not settings.DEBUG and settings.EMAIL_BACKEND in WRITTEN_ON_THE_SERVER:
+        # check --deploy refuses this (maturity.checks); a worker started without running it
+        # must still not write set-password links to its log. The emails stay queued until
+        # EMAIL_URL is set and requeue_email runs.
+        logger.error(
+            "Emails %s not sent: EMAIL_BACKEND %s writes them on the server. Set EMAIL_URL "
+            "(docs/deploy.md).",
+            ", ".join(str(pk) for pk in email_ids),
+            settings.EMAIL_BACKEND,
+        )
+        return {"not sent": len(email_ids)}
     outcomes: Counter[str] = Counter()
     connection = mail.get_connection()
     sent_on_connection = 0

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "maturity.text.StripControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every view needs a signed-in user unless marked @login_not_required: the public pages,
@@ -259,6 +260,24 @@ PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 # enough to stop anyone trying tokens or starting responses by the thousand.
 TOKEN_RATE_LIMIT = env.int("TOKEN_RATE_LIMIT", default=60)
 
+# A respondent's session ends after this many minutes without a survey page, and this many
+# minutes after they submit (time to read their scores): on a shared computer the next person
+# must not find the survey, or someone's scores, still open.
+SURVEY_IDLE_MINUTES = env.int("SURVEY_IDLE_MINUTES", default=120)
+SURVEY_CONFIRMATION_MINUTES = env.int("SURVEY_CONFIRMATION_MINUTES", default=10)
+
+# Caps per organisation, so that no one lead can fill the database: rounds of any status, and
+# personal links in rounds that have not closed.
+MAX_ROUNDS_PER_ORGANISATION = env.int("MAX_ROUNDS_PER_ORGANISATION", default=100)
+MAX_PERSONAL_LINKS_PER_ORGANISATION = env.int("MAX_PERSONAL_LINKS_PER_ORGANISATION", default=50000)
+
+# Request sizes: the largest form, a question bank theme in the admin, posts about 50 fields a
+# question (600 for 12 questions; the bank has about 5 a theme), well under 1 MB. Nothing is
+# uploaded. The proxy's own limit (docs/deploy.md) stops larger bodies before the app.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
 # An open round's figures move in snapshots (assessments.anonymity), at most this often, in
 # seconds: each recomputes the round's figures. The final snapshot at close is made at once.
 SNAPSHOT_INTERVAL = env.int("SNAPSHOT_INTERVAL", default=60)
@@ -278,6 +297,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
 AXES_VERBOSE = False
+# Password reset: requests an hour from one client address, and links an hour to one email
+# address (further requests get the same "check your email" page, and no email).
+PASSWORD_RESET_REQUESTS_PER_HOUR = env.int("PASSWORD_RESET_REQUESTS_PER_HOUR", default=10)
+PASSWORD_RESETS_PER_ADDRESS = env.int("PASSWORD_RESETS_PER_ADDRESS", default=3)
+AXES_HANDLER = "maturity.signin.AddressLimitHandler"
+AXES_USERNAME_CALLABLE = "maturity.signin.attempt_username"
+# Failed sign-ins from one address, on any accounts, before that address waits the same
+# 15 minutes: a few people mistyping behind one office address stay well under it; someone
+# trying a few passwords on each of many accounts does not.
+SIGNIN_ADDRESS_FAILURE_LIMIT = env.int("SIGNIN_ADDRESS_FAILURE_LIMIT", default=20)
 
 # Response tokens must not reach the logs: whoever reads a log line with one could answer as
 # that respondent. The filter masks them in every record the handlers write: request lines

@@ -6,12 +6,17 @@ that shows who may see it.
 """
 
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from maturity.forms import PasswordResetForm
+from maturity.throttling import client_address, count_request
 
 
 def site_url(request):
@@ -52,3 +57,23 @@ def health(request):
     except Exception:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+_password_reset = auth_views.PasswordResetView.as_view(
+    form_class=PasswordResetForm,
+    extra_email_context={"site_name": settings.SERVICE_NAME},
+)
+
+
+@login_not_required
+def password_reset(request):
+    """Django's password reset page, answering 429 past PASSWORD_RESET_REQUESTS_PER_HOUR
+    requests from one client address (each sends an e-mail, to whatever address is typed)."""
+    if request.method == "POST":
+        sent = count_request("reset", client_address(request), seconds=3600)
+        if sent > settings.PASSWORD_RESET_REQUESTS_PER_HOUR:
+            response = render(request, "registration/too_many_resets.html", status=429)
+            response["Retry-After"] = "3600"
+            add_never_cache_headers(response)
+            return response
+    return _password_reset(request)

@@ -68,7 +68,9 @@ class LeadFormMixin(ErrorSummaryMixin):
     """Error summary links that land on a date's first faulty box, not its fieldset."""
 
     def error_summary(self):
-        summary = []
+        # Errors of the whole form (a cap reached) link to the form's first box.
+        first = f"#{first_input_id(next(iter(self)))}"
+        summary = [(error, first) for error in self.non_field_errors()]
         for field in self:
             for error in field.errors:
                 if isinstance(field.field, DateField):

@@ -13,15 +13,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from assessments.models import Response, Round
 from assessments.responses import start_personal_response, start_response, survey_plan
-from assessments.throttling import client_address, count_request, token_link, too_many
-from assessments.views.survey import (
-    link_not_valid,
-    refused,
-    remember,
-    session_response,
-    survey_page,
-    unavailable,
-)
+from assessments.throttling import token_link, too_many
+from assessments.views.session import remember, session_response, survey_page, unavailable
+from assessments.views.survey import link_not_valid, refused
+from maturity.throttling import client_address, count_request
 
 
 def _start_page(request, round, *, action, current=None):

@@ -16,6 +16,7 @@ from assessments.models import Membership
 from assessments.scoring import margin_points, whole_points
 
 ACCESS_LOG_PAGE = 50
+ROUNDS_PAGE = 20
 
 
 def membership_of(request, organisation_id, *, lead=False):
@@ -43,12 +44,12 @@ def organisations(request):
 @require_safe
 def organisation(request, pk):
     membership = membership_of(request, pk)
-    rounds = list(
-        membership.organisation.rounds.select_related(
-            "organisation", "questionnaire_version__questionnaire"
-        ).order_by("-opens_on", "-pk")
-    )
-    for round in rounds:
+    rounds = membership.organisation.rounds.select_related(
+        "organisation", "questionnaire_version__questionnaire"
+    ).order_by("-opens_on", "-pk")
+    # Each row reads its round's figures: a page of them at a time.
+    page = Paginator(rounds, ROUNDS_PAGE).get_page(request.GET.get("page"))
+    for round in page:
         # What each round's report shows now: the responses in its figures, the overall score.
         figures = snapshot_round_figures(round, current_snapshot(round))
         overall = None if figures.suppressed else figures.overall_estimate
@@ -63,7 +64,8 @@ def organisation(request, pk):
     context = {
         "organisation": membership.organisation,
         "is_lead": membership.role == Membership.Role.LEAD,
-        "rounds": rounds,
+        "rounds": page.object_list,
+        "page": page,
         "several_organisations": Membership.objects.filter(user=request.user).count() > 1,
     }
     return render(request, "assessments/rounds/organisation.html", context)

@@ -11,6 +11,7 @@ Bad input re-renders the page with a GOV.UK error summary and status 400, and sa
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -18,6 +19,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -75,6 +77,17 @@ def create_round(request, pk):
     units = organisation.units.count()
     if request.method == "POST" and version is not None:
         form = RoundForm(request.POST, plan=plan, units=units)
+        cap = settings.MAX_ROUNDS_PER_ORGANISATION
+        if form.is_valid() and organisation.rounds.count() >= cap:
+            form.add_error(
+                None,
+                ValidationError(
+                    f"An organisation can have up to {cap} rounds, and {organisation.name} "
+                    "has that many. Ask your site administrator to remove draft rounds that "
+                    "will not be used.",
+                    code="round_cap",
+                ),
+            )
         if form.is_valid():
             round = Round.objects.create(
                 organisation=organisation,
@@ -83,7 +96,10 @@ def create_round(request, pk):
                 **form.cleaned_data,
             )
             messages.success(
-                request, f"“{round.title}” has been created. Open it when you are ready."
+                request,
+                format_html(
+                    "“<bdi>{}</bdi>” has been created. Open it when you are ready.", round.title
+                ),
             )
             return redirect("assessments:round", round.pk)
         status = 400
@@ -181,7 +197,10 @@ def edit_round(request, pk):
     a draft). A closed round keeps what it was answered under."""
     round = _led_round(request, pk)
     if round.is_closed:
-        messages.error(request, f"“{round.title}” has closed, so its details cannot change.")
+        messages.error(
+            request,
+            format_html("“<bdi>{}</bdi>” has closed, so its details cannot change.", round.title),
+        )
         return redirect("assessments:round", round.pk)
     is_draft = round.status == Round.Status.DRAFT
     status = 200
@@ -245,12 +264,19 @@ def _change_status(request, pk, *, action):
                 publish_snapshot(round)
                 messages.success(
                     request,
-                    f"“{round.title}” is closed. Its report now shows the final figures.",
+                    format_html(
+                        "“<bdi>{}</bdi>” is closed. Its report now shows the final figures.",
+                        round.title,
+                    ),
                 )
             else:
                 messages.success(
                     request,
-                    f"“{round.title}” is open. Share the open link or personal links with staff.",
+                    format_html(
+                        "“<bdi>{}</bdi>” is open. Share the open link or personal links with "
+                        "staff.",
+                        round.title,
+                    ),
                 )
             return redirect("assessments:round", round.pk)
     # Rounds go one way, draft to open to closed; an open round past its closing date can

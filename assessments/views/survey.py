@@ -12,17 +12,15 @@ post that saves nothing.
 import re
 from functools import wraps
 
-from django.contrib.auth.decorators import login_not_required
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessments.forms.survey import AboutYouForm, AboutYourUnitForm, ThemeAnswersForm
-from assessments.models import Answer, Response, Round
+from assessments.models import Answer, Round
 from assessments.responses import (
     resume_url,
     save_answers,
@@ -32,28 +30,15 @@ from assessments.responses import (
     theme_progress,
     unanswered_questions,
 )
+from assessments.views.session import end_survey, survey_page, time_phrase, unavailable
 from maturity.versioning import version_content
 from maturity.views import site_url
 
-SESSION_KEY = "survey_token"
 # Names a form may post besides its fields: the CSRF token and the button pressed.
 FORM_EXTRAS = {"csrfmiddlewaretoken", "action"}
 RETURN_TO_CHECK = "?return=check"
 # Where submitting with gaps sends people: the page, marked with what is missing.
 SHOW_MISSING = "?return=check&validate=1"
-
-
-def unavailable(request, round):
-    """The page for a round that does not take answers today, or None if it does."""
-    if round.is_closed:
-        # 410 Gone rather than 403: the survey existed and will not come back, and the page
-        # says so; nothing sent to a closed round is saved.
-        return render(request, "assessments/closed.html", {"round": round}, status=410)
-    if not round.is_accepting_responses:
-        opens_later = round.opens_on > timezone.localdate()
-        context = {"round": round, "opens_later": opens_later}
-        return render(request, "assessments/not_open.html", context, status=403)
-    return None
 
 
 def link_not_valid(request):
@@ -80,42 +65,6 @@ def refused(request, response, error):
     )
 
 
-def remember(request, response):
-    # A new session key whenever the session gains a response, as login does for a user.
-    request.session.cycle_key()
-    request.session[SESSION_KEY] = response.token
-
-
-def session_response(request):
-    token = request.session.get(SESSION_KEY)
-    if not token:
-        return None
-    return (
-        Response.objects.select_related("round__organisation", "round__questionnaire_version")
-        .filter(token=token)
-        .first()
-    )
-
-
-def survey_page(view):
-    """Call `view(request, response, …)` with the session's response, if its round is open.
-
-    Public: respondents have no accounts, and the response in the session is their key.
-    """
-
-    @login_not_required
-    @never_cache
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = session_response(request)
-        if response is None:
-            # 403: without their link we cannot tell whose survey this would be.
-            return render(request, "assessments/no_session.html", status=403)
-        return unavailable(request, response.round) or view(request, response, *args, **kwargs)
-
-    return wrapper
-
-
 def answering(view):
     """A `survey_page` that changes answers: only for a started, unsubmitted response."""
 
@@ -139,6 +88,7 @@ def render_survey_page(request, response, template, context, status=200):
         "response": response,
         "round": response.round,
         "resume_url": resume_url(response=response, base_url=site_url(request)),
+        "idle_time": time_phrase(settings.SURVEY_IDLE_MINUTES),
         **context,
     }
     return render(request, template, context, status=status)
@@ -359,7 +309,8 @@ def submit(request, response):
     try:
         submit_response(response=response)
     except ValidationError as error:
-        if error.code == "submitted":
-            return redirect("reports:confirmation")
-        return refused(request, response, error)
+        if error.code != "submitted":
+            return refused(request, response, error)
+    response.refresh_from_db(fields=["submitted_at"])
+    end_survey(request, response)
     return redirect("reports:confirmation")

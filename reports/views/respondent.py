@@ -2,23 +2,22 @@
 
 from collections import Counter
 
-from django.shortcuts import redirect
+from django.conf import settings
 from django.views.decorators.http import require_safe
 
 from assessments import margins
 from assessments.figures import response_scores
-from assessments.views.survey import render_survey_page, survey_page
+from assessments.views.session import confirmation_page, time_phrase
+from assessments.views.survey import render_survey_page
 from maturity.versioning import version_content
 from reports import charts, palette
 from reports.report import Score
 
 
 @require_safe
-@survey_page
+@confirmation_page
 def confirmation(request, response):
     """The respondent's confirmation: their own theme scores, as a table and a radar."""
-    if not response.is_submitted:
-        return redirect("assessments:tasks")
     content = version_content(response.round.questionnaire_version)
     scores = response_scores(response)
     # A short round asked each person part of each theme: say how much their scores cover.
@@ -44,5 +43,10 @@ def confirmation(request, response):
             [row["theme"].title for row in rows],
             [palette.Series("Your scores", mine, palette.THIS_ROUND, fill=True)],
         )
-    context = {"scores": rows, "radar": radar, "short": response.round.is_short}
+    context = {
+        "scores": rows,
+        "radar": radar,
+        "short": response.round.is_short,
+        "closes_in": time_phrase(settings.SURVEY_CONFIRMATION_MINUTES),
+    }
     return render_survey_page(request, response, "reports/confirmation.html", context)

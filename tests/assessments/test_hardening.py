@@ -21,8 +21,8 @@ from gunicorn.glogging import SafeAtoms
 
 from assessments.models import Membership
 from assessments.redaction import RedactTokens, redact
-from assessments.throttling import client_address, count_request
 from maturity.models import User
+from maturity.throttling import client_address, count_request
 from tests.factories import MembershipFactory, ResponseFactory, RoundFactory
 
 ROOT = Path(django_settings.BASE_DIR)

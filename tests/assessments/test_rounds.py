@@ -189,9 +189,9 @@ def test_organisation_page_lists_rounds_with_status_and_responses(version):
 
     page = signed_in(organisation).get(url("organisation", organisation)).content.decode()
 
-    assert re.search(r"Last year</a>\s*<strong[^>]*>Closed</strong>.*?>4</td>", page, re.S)
-    assert re.search(r"This year</a>\s*<strong[^>]*>Open</strong>.*?>0</td>", page, re.S)
-    assert re.search(r"Next year</a>\s*<strong[^>]*>Draft</strong>", page, re.S)
+    assert re.search(r"Last year</bdi></a>\s*<strong[^>]*>Closed</strong>.*?>4</td>", page, re.S)
+    assert re.search(r"This year</bdi></a>\s*<strong[^>]*>Open</strong>.*?>0</td>", page, re.S)
+    assert re.search(r"Next year</bdi></a>\s*<strong[^>]*>Draft</strong>", page, re.S)
 
 
 def test_organisation_page_shows_each_rounds_overall_score_and_links_its_report(version):
@@ -204,10 +204,10 @@ def test_organisation_page_shows_each_rounds_overall_score_and_links_its_report(
     page = signed_in(organisation).get(url("organisation", organisation)).content.decode()
 
     # Three at level 3 (50) and three at level 5 (100): 75, with its margin.
-    row = re.search(r"Last year</a>.*?</tr>", page, re.S).group()
+    row = re.search(r"Last year</bdi></a>.*?</tr>", page, re.S).group()
     assert re.search(r"<strong>75</strong> <span[^>]*>±\d+</span>", row)
     assert f'href="{reverse("reports:round", args=[scored.pk])}"' in row
-    row = re.search(r"Too few</a>.*?</tr>", page, re.S).group()
+    row = re.search(r"Too few</bdi></a>.*?</tr>", page, re.S).group()
     assert "No figures yet" in row and "/report/" not in row
 
 

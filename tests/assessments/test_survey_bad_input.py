@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Answer, Response
-from assessments.views.survey import SESSION_KEY
+from assessments.views.session import SESSION_KEY
 from tests.factories import AnswerFactory, ResponseFactory, RoundFactory, draft_version
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Answer, Response, Round
-from assessments.views.survey import SESSION_KEY
+from assessments.views.session import SESSION_KEY
 from maturity.versioning import load_bank
 from tests.factories import ResponseFactory, RoundFactory, default_bank, published_version
 
