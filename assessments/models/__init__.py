@@ -7,6 +7,7 @@ is never a primary key and never stays in a URL longer than one redirect.
 
 from assessments.models.answers import COMMENT_MAX_LENGTH, Answer, Response
 from assessments.models.organisations import AccessLog, Membership, Organisation, Unit
+from assessments.models.outreach import Reminder, StaffEmail, StaffInvitation, StaffOutreach
 from assessments.models.rounds import (
     MIN_ANONYMITY_THRESHOLD,
     Round,
@@ -22,9 +23,13 @@ __all__ = [
     "Answer",
     "Membership",
     "Organisation",
+    "Reminder",
     "Response",
     "Round",
     "Snapshot",
+    "StaffEmail",
+    "StaffInvitation",
+    "StaffOutreach",
     "Unit",
     "check_dates",
     "new_token",
