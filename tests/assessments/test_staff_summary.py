@@ -131,3 +131,8 @@ def test_addresses_never_reach_the_answers_export(lead, round):
         assert download.status_code == 200, name
         content = b"".join(download.streaming_content) if download.streaming else download.content
         assert b"example.gov.uk" not in content, name
+
+
+def test_the_privacy_page_says_when_addresses_are_erased(client):
+    page = client.get(reverse("privacy")).content.decode()
+    assert f"in any case {KEEP_ADDRESSES_DAYS} days after the survey closed" in page
