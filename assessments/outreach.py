@@ -5,9 +5,7 @@
   `issue_personal_links` makes) and queues its e-mail in the outbox (maturity.mail), all in one
   transaction and in bulk, so that ten thousand return to the lead in well under two seconds.
   An address already invited to the round, in any case, is left alone: one address, one link.
-- **Reminders** go only to invitees who have not submitted, have not asked to stop, and were
-  not reminded earlier the same day; "now", or on days before closing the lead chose, sent by
-  `send_due_reminders` (the management command of that name, run by cron).
+- **Reminders** (assessments.reminders) go only to invitees who have not submitted.
 - **Counts only.** The lead sees how many e-mails were sent, are waiting, or failed, and how
   many people each reminder reached: never who has answered.
 - **The staff summary.** Once the round closes, a lead publishes the summary (the overall and
@@ -32,7 +30,6 @@ from django_tasks import task
 
 from assessments.models import (
     AccessLog,
-    Reminder,
     Response,
     Round,
     StaffEmail,
@@ -47,8 +44,6 @@ from maturity.models import Email
 KEEP_ADDRESSES_DAYS = 30
 # Invitation e-mails a worker task writes into the outbox at once.
 INVITATION_BATCH = 500
-# Days before closing a lead may choose for scheduled reminders.
-REMINDER_DAYS = [14, 7, 3, 2, 1]
 # Stand-ins for each invitee's own links: the body is rendered once, then the links are put
 # in, which keeps ten thousand e-mails a string replacement each rather than a template each.
 LINK, STOP_LINK = "\x00personal-link\x00", "\x00stop-link\x00"
@@ -123,7 +118,7 @@ def _emails(
     ]
 
 
-def _queue(*, invitations: list[StaffInvitation], kind: str, **options) -> int:
+def queue_to_invitees(*, invitations: list[StaffInvitation], kind: str, **options) -> int:
     """Queue a reminder or summary to each invitation, and note which went to whom."""
     emails = queue_emails(_emails(invitations=invitations, **options))
     StaffEmail.objects.bulk_create(
@@ -273,96 +268,12 @@ def email_counts(round: Round, kind: str) -> dict[str, int]:
     )
 
 
-def _reachable(round: Round):
+def reachable_invitations(round: Round):
     """The round's invitees whose address is kept and whose invitation was not given up."""
     return (
         round.invitations.exclude(address="")
         .exclude(email__status=Email.Status.FAILED)
         .select_related("response")
-    )
-
-
-@transaction.atomic
-def schedule_reminders(*, round: Round, days: list[int], scheduled_by=None) -> list[Reminder]:
-    """Reminders on each of `days` days before the round closes, in place of those scheduled
-    and not yet sent. Days already past are refused."""
-    check_can_invite(round)
-    today = timezone.localdate()
-    unknown = sorted(set(days) - set(REMINDER_DAYS))
-    if unknown:
-        raise ValidationError(f"{unknown[0]} days is not one of the choices.", code="unknown_day")
-    past = [d for d in days if round.closes_on - datetime.timedelta(days=d) < today]
-    if past:
-        raise ValidationError(
-            f"{past[0]} days before closing has passed: choose a later day.", code="past_day"
-        )
-    round.reminders.filter(sent_at=None, days_before__isnull=False).delete()
-    return Reminder.objects.bulk_create(
-        Reminder(
-            round=round,
-            due_on=round.closes_on - datetime.timedelta(days=d),
-            days_before=d,
-            created_by=scheduled_by,
-        )
-        for d in sorted(set(days), reverse=True)
-    )
-
-
-@transaction.atomic
-def send_reminder(*, reminder: Reminder, base_url: str) -> int:
-    """Queue the reminder to every invitee who has not submitted, has not asked to stop and
-    was not reminded today; return how many. A reminder is sent once: again, it does nothing.
-    """
-    reminder = (
-        Reminder.objects.select_for_update()
-        .select_related("round__organisation")
-        .get(pk=reminder.pk)
-    )
-    if reminder.sent_at is not None:
-        return 0
-    round, today = reminder.round, timezone.localdate()
-    reminded = []
-    if round.is_accepting_responses:
-        reminded = list(
-            _reachable(round)
-            .filter(response__submitted_at=None, reminders_stopped_at=None)
-            .exclude(last_reminded_on=today)
-            # Not before the invitation itself has gone.
-            .filter(email__status=Email.Status.SENT)
-        )
-        StaffInvitation.objects.filter(pk__in=[i.pk for i in reminded]).update(
-            last_reminded_on=today
-        )
-        _queue(
-            invitations=reminded,
-            kind=StaffEmail.Kind.REMINDER,
-            template="assessments/outreach/reminder",
-            context={"round": round},
-            base_url=base_url,
-        )
-    reminder.sent_at, reminder.reminded = timezone.now(), len(reminded)
-    reminder.save(update_fields=["sent_at", "reminded"])
-    return len(reminded)
-
-
-def remind_now(*, round: Round, base_url: str, reminded_by=None) -> int:
-    check_can_invite(round)
-    reminder = Reminder.objects.create(
-        round=round, due_on=timezone.localdate(), created_by=reminded_by
-    )
-    return send_reminder(reminder=reminder, base_url=base_url)
-
-
-def send_due_reminders(*, base_url: str) -> int:
-    """Send every scheduled reminder whose day has come; return how many people they reached.
-    A round that has closed sends its remaining reminders to nobody."""
-    due = Reminder.objects.filter(sent_at=None, due_on__lte=timezone.localdate())
-    return sum(send_reminder(reminder=reminder, base_url=base_url) for reminder in due)
-
-
-def stop_reminders(*, invitation: StaffInvitation) -> None:
-    StaffInvitation.objects.filter(pk=invitation.pk, reminders_stopped_at=None).update(
-        reminders_stopped_at=timezone.now()
     )
 
 
@@ -388,8 +299,8 @@ def publish_staff_summary(*, round: Round, base_url: str, published_by=None) -> 
     """Publish the round's staff summary and e-mail it to every invitee; return how many."""
     _decide(round, StaffOutreach.Summary.PUBLISHED, published_by)
     summary_url = base_url + reverse("reports:staff_summary", args=[round.open_token])
-    return _queue(
-        invitations=list(_reachable(round)),
+    return queue_to_invitees(
+        invitations=list(reachable_invitations(round)),
         kind=StaffEmail.Kind.SUMMARY,
         template="assessments/outreach/summary",
         context={"round": round, "summary_url": summary_url},

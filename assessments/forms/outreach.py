@@ -18,7 +18,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from assessments.forms.survey import ErrorSummaryMixin, form_helper
-from assessments.outreach import REMINDER_DAYS, Invitee
+from assessments.outreach import Invitee
+from assessments.reminders import REMINDER_DAYS
 
 MAX_ADDRESSES = 20_000
 MAX_FILE_BYTES = 2 * 1024 * 1024

@@ -26,10 +26,8 @@ from assessments.outreach import (
     invite_staff,
     preview_invitations,
     publish_staff_summary,
-    remind_now,
-    schedule_reminders,
-    stop_reminders,
 )
+from assessments.reminders import remind_now, schedule_reminders, stop_reminders
 from assessments.throttling import token_link
 from maturity.views import site_url
 

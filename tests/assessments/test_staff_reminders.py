@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Reminder, StaffInvitation
-from assessments.outreach import Invitee, invite_staff, remind_now, schedule_reminders
+from assessments.outreach import Invitee, invite_staff
+from assessments.reminders import remind_now, schedule_reminders
 from tests.factories import RoundFactory, member_of
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.outreach import requeue_invitations, send_due_reminders
+from assessments.outreach import requeue_invitations
+from assessments.reminders import send_due_reminders
 
 
 class Command(BaseCommand):
