@@ -9,6 +9,7 @@ list right and checks it again.
 """
 
 import csv
+import datetime
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 
@@ -16,6 +17,7 @@ from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.formats import date_format
 
 from assessments.forms.survey import ErrorSummaryMixin, form_helper
 from assessments.outreach import Invitee
@@ -152,7 +154,10 @@ class InviteStaffForm(ErrorSummaryMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.units = list(units)
         self.helper = form_helper(
-            Layout(Field.textarea("addresses", label_size=Size.SMALL), Field("file"))
+            Layout(
+                Field.textarea("addresses", label_size=Size.SMALL),
+                Field("file", label_size=Size.SMALL),
+            )
         )
 
     def clean(self):
@@ -211,8 +216,14 @@ class ReminderScheduleForm(ErrorSummaryMixin, forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, closes_on=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if closes_on is not None:
+            # The date beside each choice, so that the lead sees which have passed.
+            self.fields["days"].choices = [
+                (d, f"{label} ({date_format(closes_on - datetime.timedelta(days=d), 'j F')})")
+                for d, label in self.fields["days"].choices
+            ]
         self.helper = form_helper(
             Layout(Field.checkboxes("days", legend_size=Size.MEDIUM, legend_tag="h2"))
         )

@@ -8,6 +8,7 @@ would do, and sends nothing; "Send invitations" then sends the checked list, rea
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -45,7 +46,13 @@ def _page(request, round, *, form=None, schedule_form=None, status=200, **extra)
         "round": round,
         "form": form or InviteStaffForm(units=round.organisation.units.all()),
         "schedule_form": schedule_form
-        or ReminderScheduleForm(initial={"days": [r.days_before for r in scheduled]}),
+        or ReminderScheduleForm(
+            initial={"days": [r.days_before for r in scheduled]}, closes_on=round.closes_on
+        ),
+        "by_unit": round.invitations.filter(unit__isnull=False)
+        .values("unit__name")
+        .annotate(invited=Count("pk"))
+        .order_by("unit__name"),
         "invitations": invitation_counts(round),
         "reminder_emails": email_counts(round, StaffEmail.Kind.REMINDER),
         "summary_emails": email_counts(round, StaffEmail.Kind.SUMMARY),
@@ -120,7 +127,7 @@ def reminders(request, pk):
                 "be reminded, was reminded today, or has not had their invitation yet.",
             )
             return redirect("assessments:staff", round.pk)
-        form = ReminderScheduleForm(request.POST)
+        form = ReminderScheduleForm(request.POST, closes_on=round.closes_on)
         if form.is_valid():
             days = form.cleaned_data["days"]
             schedule_reminders(round=round, days=days, scheduled_by=request.user)
@@ -130,7 +137,7 @@ def reminders(request, pk):
             )
             return redirect("assessments:staff", round.pk)
     except ValidationError as error:
-        form = ReminderScheduleForm(request.POST)
+        form = ReminderScheduleForm(request.POST, closes_on=round.closes_on)
         form.is_valid()
         form.add_error("days", error.messages[0])
     return _page(request, round, schedule_form=form, status=400)

@@ -237,6 +237,8 @@ def test_invitations_carry_their_unit_and_a_unit_round_chooses_it_for_them(
     invitation = StaffInvitation.objects.get()
     assert invitation.unit == finance
     assert invitation.response.unit == finance
+    page = lead.get(staff_url(round)).content.decode()
+    assert re.search(r"Finance</bdi></th>\s*<td[^>]*>1</td>", page)
 
 
 def test_closed_draft_and_other_organisations_rounds_cannot_invite(lead, round, version):
