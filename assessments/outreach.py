@@ -221,6 +221,8 @@ def write_invitations(invitation_ids: list[int], base_url: str) -> int:
         if not invitations:
             return 0
         round = invitations[0].round
+        if round.is_closed:
+            return 0  # closed before the worker came to them: a link would only say so
         emails = queue_emails(
             _emails(
                 invitations=invitations,
@@ -245,6 +247,7 @@ def requeue_invitations(*, base_url: str, older_than=datetime.timedelta(minutes=
     lost = list(
         StaffInvitation.objects.filter(email=None, created_at__lt=timezone.now() - older_than)
         .exclude(address="")
+        .exclude(round__in=Round.objects.closed())
         .values_list("pk", flat=True)
     )
     enqueue_invitations(lost, base_url)

@@ -297,3 +297,13 @@ def test_invitations_whose_task_was_lost_are_queued_again(round, database_tasks)
     StaffInvitation.objects.update(created_at=timezone.now() - datetime.timedelta(hours=1))
     assert requeue_invitations(base_url=BASE) == 1
     assert DBTaskResult.objects.count() == 1
+
+
+def test_invitations_the_worker_reaches_after_closing_are_not_sent(round, database_tasks):
+    invite_staff(round=round, invitees=[Invitee("ann@example.gov.uk")], base_url=BASE)
+    round.close()
+    ids = list(round.invitations.values_list("pk", flat=True))
+    assert write_invitations.call(ids, BASE) == 0
+    StaffInvitation.objects.update(created_at=timezone.now() - datetime.timedelta(hours=1))
+    assert requeue_invitations(base_url=BASE) == 0
+    assert not Email.objects.exists()
