@@ -156,7 +156,7 @@ class InviteStaffForm(ErrorSummaryMixin, forms.Form):
         self.helper = form_helper(
             Layout(
                 Field.textarea("addresses", label_size=Size.SMALL),
-                Field("file", label_size=Size.SMALL),
+                Field("file", context={"label_size": Size.for_label(Size.SMALL)}),
             )
         )
 
