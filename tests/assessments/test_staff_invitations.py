@@ -24,6 +24,7 @@ from assessments.outreach import (
     requeue_invitations,
     write_invitations,
 )
+from maturity.mail import deliver_email
 from maturity.models import Email
 from tests.factories import RoundFactory, closed_round, member_of
 
@@ -307,3 +308,22 @@ def test_invitations_the_worker_reaches_after_closing_are_not_sent(round, databa
     StaffInvitation.objects.update(created_at=timezone.now() - datetime.timedelta(hours=1))
     assert requeue_invitations(base_url=BASE) == 0
     assert not Email.objects.exists()
+
+
+def test_a_refusing_mail_server_leaves_invitations_waiting_then_sends_them(
+    lead, round, smtp_server, django_capture_on_commit_callbacks
+):
+    smtp_server.refuse = 1  # "451 try again later"
+    with django_capture_on_commit_callbacks(execute=True):
+        invite_staff(round=round, invitees=[Invitee("ann@example.gov.uk")], base_url=BASE)
+    assert smtp_server.messages == []
+    page = lead.get(staff_url(round)).content.decode()
+    assert re.search(r"Waiting to be sent</dt>\s*<dd[^>]*>1<", page)
+    assert "1 of them could not be sent yet" in page
+
+    # The retry, as the worker runs it when its time comes.
+    deliver_email.call([StaffInvitation.objects.get().email_id])
+    (message,) = smtp_server.messages
+    assert message["To"] == "ann@example.gov.uk"
+    page = lead.get(staff_url(round)).content.decode()
+    assert re.search(r"Sent</dt>\s*<dd[^>]*>1<", page)
