@@ -10,6 +10,8 @@ PORT ?= 8000
 # `make run` is for a developer's machine: debug on, plain HTTP, SQLite unless told otherwise.
 # It starts the email worker beside the server, and the trap stops it with the server. The
 # worker does not reload on code changes (a reloader's child could outlive it): restart both.
+# Staff reminders due and addresses to erase are dealt with at each start; a deployment runs
+# those commands from cron (docs/deploy.md).
 RUN_ENV := DEBUG=1 SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}
 
 .PHONY: run test install assets lint bench prerequisites test-prerequisites clean
@@ -20,6 +22,8 @@ run: install assets
 	@$(RUN_ENV) $(PY) manage.py load_question_bank
 	@$(RUN_ENV) $(PY) manage.py seed_demo
 	@$(RUN_ENV) $(PY) manage.py requeue_email -v 0
+	@$(RUN_ENV) $(PY) manage.py send_due_reminders -v 0
+	@$(RUN_ENV) $(PY) manage.py erase_staff_addresses -v 0
 	@echo ""
 	@echo "The app is starting at http://$(HOST):$(PORT)/ with a worker that sends its emails"
 	@echo "(printed here). Stop both with Ctrl+C."

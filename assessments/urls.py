@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments.views import links, organisations, plans, rounds, survey
+from assessments.views import links, organisations, outreach, plans, rounds, survey
 
 app_name = "assessments"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     # Respondents: public pages, reached by a token (in the path, then in the session).
     path("s/<str:open_token>/", links.open_link, name="open_link"),
     path("r/<str:token>/", links.resume, name="resume"),
+    path("stop-reminders/<str:stop_token>/", outreach.stop, name="stop_reminders"),
     path("survey/", survey.tasks, name="tasks"),
     path("survey/start/", links.start, name="start"),
     path("survey/about-you/", survey.about_you, name="about_you"),
@@ -24,6 +25,9 @@ urlpatterns = [
     path("rounds/<int:pk>/close/", rounds.close_round, name="close_round"),
     path("rounds/<int:pk>/personal-links/", rounds.personal_links, name="personal_links"),
     path("rounds/<int:pk>/open-link/", rounds.switch_open_link, name="switch_open_link"),
+    path("rounds/<int:pk>/staff/", outreach.staff, name="staff"),
+    path("rounds/<int:pk>/staff/reminders/", outreach.reminders, name="reminders"),
+    path("rounds/<int:pk>/staff/summary/", outreach.staff_summary, name="staff_summary"),
     path("organisations/<int:pk>/access-log/", organisations.access_log, name="access_log"),
     # The organisation's plan: targets, the leadership's view, actions.
     path("organisations/<int:pk>/plan/", plans.plan, name="plan"),

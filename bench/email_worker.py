@@ -7,6 +7,11 @@ PostgreSQL (its tables are emptied of emails and tasks first), else a new SQLite
 
     python bench/email_worker.py               # 1,000 emails
     python bench/email_worker.py --count 200
+    python bench/email_worker.py --invitations --count 10000
+
+With --invitations the emails are staff invitations to a round (assessments.outreach): it
+also times `invite_staff`, what the lead waits for, and the worker then writes each batch's
+e-mails into the outbox before sending them.
 """
 
 import argparse
@@ -34,6 +39,7 @@ class Sink:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--invitations", action="store_true", help="staff invitations")
     args = parser.parse_args()
 
     from aiosmtpd.controller import Controller
@@ -70,18 +76,22 @@ def main():
     call_command("migrate", verbosity=0)
     Email.objects.all().delete()
     DBTaskResult.objects.all().delete()
-    with transaction.atomic():
-        queue_emails(
-            [
-                Email(
-                    to=f"staff{n}@example.gov.uk",
-                    subject=f"Reminder {n}: the digital maturity survey closes on Friday",
-                    body="Please answer the survey before it closes:\n\n"
-                    f"https://maturity.example.gov.uk/r/{'x' * 43}/\n\nThank you.",
-                )
-                for n in range(args.count)
-            ]
-        )
+    queuing = None
+    if args.invitations:
+        queuing = invite(args.count)
+    else:
+        with transaction.atomic():
+            queue_emails(
+                [
+                    Email(
+                        to=f"staff{n}@example.gov.uk",
+                        subject=f"Reminder {n}: the digital maturity survey closes on Friday",
+                        body="Please answer the survey before it closes:\n\n"
+                        f"https://maturity.example.gov.uk/r/{'x' * 43}/\n\nThank you.",
+                    )
+                    for n in range(args.count)
+                ]
+            )
 
     started = time.perf_counter()
     subprocess.run(
@@ -99,7 +109,42 @@ def main():
     vendor = "postgresql" if url.startswith("postgres") else "sqlite"
     print(f"{args.count} emails on {vendor}: {rate:.0f} a second while sending, ", end="")
     print(f"{finished - started:.1f} s in all with the worker's start-up")
-    print(json.dumps({"database": vendor, "emails": args.count, "emails_per_second": round(rate)}))
+    figures = {"database": vendor, "emails": args.count, "emails_per_second": round(rate)}
+    if queuing is not None:
+        print(f"invite_staff took {queuing:.2f} s for {args.count} invitations")
+        figures["invite_staff_s"] = round(queuing, 2)
+    print(json.dumps(figures))
+
+
+def invite(count):
+    """Invite `count` staff to a new open round, as the lead's "Send" does; the seconds taken."""
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from assessments.models import Organisation, Round
+    from assessments.outreach import Invitee, invite_staff
+    from maturity.models import QuestionnaireVersion
+
+    call_command("load_question_bank", verbosity=0)
+    version = QuestionnaireVersion.objects.filter(status="published").first()
+    organisation, _ = Organisation.objects.get_or_create(
+        name="Email bench council", defaults={"function": "01", "size_band": "l", "region": "nw"}
+    )
+    today = timezone.localdate()
+    round = Round.objects.create(
+        organisation=organisation,
+        questionnaire_version=version,
+        title=f"Email bench {timezone.now():%H%M%S}",
+        opens_on=today,
+        closes_on=today + datetime.timedelta(days=28),
+        status=Round.Status.OPEN,
+    )
+    invitees = [Invitee(f"staff{n}@example.gov.uk") for n in range(count)]
+    started = time.perf_counter()
+    invite_staff(round=round, invitees=invitees, base_url="https://maturity.example.gov.uk")
+    return time.perf_counter() - started
 
 
 def free_port():

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.views import comments, plans, report, respondent
+from reports.views import comments, plans, report, respondent, summary
 
 app_name = "reports"
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("comments/<int:pk>/hide/", comments.hide, name="hide_comment"),
     # A respondent's own scores once they have submitted: public, like the survey.
     path("survey/done/", respondent.confirmation, name="confirmation"),
+    path("s/<str:open_token>/results/", summary.staff_summary, name="staff_summary"),
 ]

@@ -15,7 +15,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from assessments.models import Membership, Response
+from assessments.models import Membership, Response, StaffInvitation
 from maturity.models import User
 from tests.factories import ActionFactory, MembershipFactory, OrganisationFactory, RoundFactory
 
@@ -64,6 +64,10 @@ EXPECTED = {
     "assessments:check": ({}, NO_SESSION),
     "assessments:submit": ({}, (405, 405, 405, 405, 405)),  # POST only
     "reports:confirmation": ({}, NO_SESSION),
+    # A page with a button: following the link changes nothing.
+    "assessments:stop_reminders": ({"stop_token": "stop_token"}, PUBLIC),
+    # Public once a lead has published it after closing; the world's round is open.
+    "reports:staff_summary": ({"open_token": "open_token"}, (404,) * 5),
     # Straight to the organisation when there is only one.
     "assessments:organisations": ({}, (LOGIN, 302, 302, 302, 200)),
     "assessments:organisation": ({"pk": "organisation"}, MEMBERS),
@@ -93,6 +97,9 @@ EXPECTED = {
     "assessments:edit_action": ({"pk": "organisation", "action_pk": "action"}, LEADS),
     "assessments:action_from_recommendation": ({"pk": "round"}, POST_ONLY),
     "reports:actions_csv": ({"pk": "organisation"}, MEMBERS),
+    "assessments:staff": ({"pk": "round"}, LEADS),
+    "assessments:reminders": ({"pk": "round"}, POST_ONLY),
+    "assessments:staff_summary": ({"pk": "round"}, POST_ONLY),
     "nesting_server_data": ({}, (LOGIN, 403, 403, 403, 200)),
     "admin:index": ({}, (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)),
     "admin:login": ({}, (200, 200, 200, 200, 302)),
@@ -160,6 +167,11 @@ def world(db):
     round = RoundFactory()
     version = round.questionnaire_version
     response = Response.objects.create(round=round, is_personal=True)
+    invitation = StaffInvitation.objects.create(
+        round=round,
+        address="staff-member@example.org",
+        response=Response.objects.create(round=round, is_personal=True),
+    )
     organisation = round.organisation
 
     def member(name, **kwargs):
@@ -185,6 +197,7 @@ def world(db):
         "action": str(ActionFactory(organisation=organisation).pk),
         "open_token": round.open_token,
         "response_token": response.token,
+        "stop_token": invitation.stop_token,
         "theme_key": version.themes.first().key,
         "uidb64": urlsafe_base64_encode(force_bytes(invited.pk)),
         "reset_token": default_token_generator.make_token(invited),

@@ -8,6 +8,7 @@ is never a primary key and never stays in a URL longer than one redirect.
 
 from assessments.models.answers import COMMENT_MAX_LENGTH, Answer, Response
 from assessments.models.organisations import AccessLog, Membership, Organisation, Unit
+from assessments.models.outreach import Reminder, StaffEmail, StaffInvitation, StaffOutreach
 from assessments.models.plans import (
     Action,
     LeadershipView,
@@ -36,9 +37,13 @@ __all__ = [
     "LeadershipView",
     "Membership",
     "Organisation",
+    "Reminder",
     "Response",
     "Round",
     "Snapshot",
+    "StaffEmail",
+    "StaffInvitation",
+    "StaffOutreach",
     "Target",
     "Unit",
     "check_dates",

@@ -118,6 +118,7 @@ class AccessLog(models.Model):
     class Action(models.TextChoices):
         DOWNLOAD = "download", "Downloaded"
         PERSONAL_LINKS = "personal_links", "Made personal links"
+        INVITATIONS = "invitations", "Invited staff by e-mail"
         OPEN_LINK = "open_link", "Changed the open link"
         HIDE_COMMENT = "hide_comment", "Hid a comment"
         SHOW_COMMENT = "show_comment", "Showed a hidden comment"

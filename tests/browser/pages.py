@@ -19,7 +19,16 @@ from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import Response as Document
 
-from assessments.models import Action, Answer, Membership, Organisation, Response, Round
+from assessments.models import (
+    Action,
+    Answer,
+    Membership,
+    Organisation,
+    Response,
+    Round,
+    StaffInvitation,
+    StaffOutreach,
+)
 from assessments.responses import (
     AnswerInput,
     save_answers,
@@ -463,6 +472,64 @@ def change_action_with_errors_page(page, site):
     as_lead(page, site, site.action.get_absolute_url())
     page.get_by_label("What will be done").fill("")
     return submit(page, "Save changes")
+
+
+# Reaching staff: invitations, reminders, the staff summary.
+
+
+@page_type("invite-staff")
+def invite_staff_page(page, site):
+    return as_lead(page, site, f"/rounds/{site.current.pk}/staff/")
+
+
+@page_type("invite-staff-with-errors")
+def invite_staff_with_errors_page(page, site):
+    as_lead(page, site, f"/rounds/{site.current.pk}/staff/")
+    page.get_by_label("Paste email addresses").fill("ann@example.gov.uk\nnot an address")
+    return submit(page, "Check the list")
+
+
+@page_type("check-staff-list")
+def check_staff_list_page(page, site):
+    as_lead(page, site, f"/rounds/{site.current.pk}/staff/")
+    page.get_by_label("Paste email addresses").fill("ann@example.gov.uk\nbob@example.gov.uk")
+    return submit(page, "Check the list")
+
+
+def _invitation(round):
+    response = Response.objects.create(round=round, is_personal=True)
+    return StaffInvitation.objects.create(
+        round=round, address=f"staff{response.pk}@example.gov.uk", response=response
+    )
+
+
+@page_type("stop-reminders")
+def stop_reminders_page(page, site):
+    return page.goto(f"/stop-reminders/{_invitation(site.current).stop_token}/")
+
+
+@page_type("reminders-stopped")
+def reminders_stopped_page(page, site):
+    page.goto(f"/stop-reminders/{_invitation(site.current).stop_token}/")
+    return submit(page, "Stop reminding me")
+
+
+@page_type("stop-reminders-closed-round")
+def stop_reminders_closed_round_page(page, site):
+    return page.goto(f"/stop-reminders/{_invitation(site.baseline).stop_token}/")
+
+
+@page_type("share-results-with-staff")
+def share_results_with_staff_page(page, site):
+    return as_lead(page, site, f"/rounds/{site.baseline.pk}/staff/")
+
+
+@page_type("staff-summary")
+def staff_summary_page(page, site):
+    StaffOutreach.objects.update_or_create(
+        round=site.baseline, defaults={"summary": StaffOutreach.Summary.PUBLISHED}
+    )
+    return page.goto(f"/s/{site.baseline.open_token}/results/")
 
 
 def open_page(context: BrowserContext, site: Site, name) -> tuple[Page, Document]:
