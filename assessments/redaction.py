@@ -14,11 +14,12 @@ from urllib.parse import quote, unquote
 
 REDACTED = "[redacted]"
 
-# The segment after /s/ (open link) or /r/ (personal or resume link), and the token of a
+# The segment after /s/ (open link, and the staff summary beneath it) or /r/ (personal or
+# resume link), after /stop-reminders/ (it stops an invitee's reminders), and the token of a
 # password reset link (Django swaps it for "set-password" after one redirect, which is not
 # secret). A segment must be exactly "s" or "r", so /assets/… or /tests/… are left alone.
 TOKEN_PATHS = re.compile(
-    r"(?P<prefix>/[sr]/|/accounts/password/reset/[^/\s?#\"']+/)"
+    r"(?P<prefix>/[sr]/|/stop-reminders/|/accounts/password/reset/[^/\s?#\"']+/)"
     r"(?!set-password/)[^/\s?#\"']+"
 )
 

@@ -12,6 +12,8 @@ TOKEN = "Zx4-abcDEF_0123456789abcdefghijklmnopqrstuvw"
 TOKEN_ROUTES = {
     "assessments:open_link": {"open_token": TOKEN},
     "assessments:resume": {"token": TOKEN},
+    "assessments:stop_reminders": {"stop_token": TOKEN},
+    "reports:staff_summary": {"open_token": TOKEN},
     "password_reset_confirm": {"uidb64": "MQ", "token": "cz7-0a1b2c3d4e5f6a7b8c9d"},
 }
 
