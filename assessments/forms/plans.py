@@ -201,7 +201,7 @@ class ActionForm(LeadFormMixin, forms.Form):
         self.helper = form_helper(
             Layout(
                 Field.text("title", label_size=Size.SMALL),
-                Field.select("theme_key", label_size=Size.SMALL),
+                Field.select("theme_key"),
                 Field.text("owner", label_size=Size.SMALL),
                 Field("due_on", context={"legend_size": Size.for_legend(Size.SMALL)}),
                 Field.radios("status", legend_size=Size.SMALL, inline=False),
