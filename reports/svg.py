@@ -298,6 +298,27 @@ def _size(svg: str) -> tuple[str, str]:
     return box.group(1), box.group(2)
 
 
+GAP_TITLE = (
+    "Chart of each theme’s lowest and highest group score; the table that follows gives "
+    "every group’s figures."
+)
+GAP_DESCRIPTION = (
+    "For each theme, a bar from the lowest group’s score to the highest, each end named, 0 to 100."
+)
+
+
+def add_gap_chart(report: dict[str, Any]) -> None:
+    """The perception gap as an image, for the page on a narrow screen or without JavaScript,
+    where plotly is not loaded at all (static/js/report-charts.js)."""
+    if not report["groups"]["series"]:
+        return
+    titles = [theme.title for theme in report["themes"]]
+    drawing = gap_svg(
+        titles, report["groups"]["series"], title=GAP_TITLE, description=GAP_DESCRIPTION
+    )
+    report["gap_image"] = {"src": data_uri(drawing), "alt": GAP_TITLE, "size": _size(drawing)}
+
+
 def add_pdf_charts(report: dict[str, Any]) -> None:
     """The page's charts as SVG for the PDFs."""
     titles, series, key = _theme_series(report)
@@ -316,11 +337,6 @@ def add_pdf_charts(report: dict[str, Any]) -> None:
     if report["groups"]["series"]:
         report["groups_svg"] = mark_safe(
             gap_svg(
-                titles,
-                report["groups"]["series"],
-                title="Chart of each theme’s lowest and highest group score; "
-                "the table that follows gives every group’s figures.",
-                description="For each theme, a bar from the lowest group’s score to the "
-                "highest, each end named, 0 to 100.",
+                titles, report["groups"]["series"], title=GAP_TITLE, description=GAP_DESCRIPTION
             )
         )

@@ -55,6 +55,7 @@ def round_report(request, pk):
     if not report["suppressed"]:
         charts.add_page_charts(report)
         svg.add_dot_chart(report)
+        svg.add_gap_chart(report)
     report["is_lead"] = _is_lead(request, round)
     return _private(render(request, "reports/round.html", report))
 

@@ -4,12 +4,10 @@
 // divs stay hidden and the tables beside them carry the same figures.
 (function () {
   "use strict";
-  if (!window.Plotly) {
-    return;
-  }
   // Charts are shown only with JavaScript (.js-enabled .app-plot). app.js sets the class
   // too, but it may run after this file, and plotly must measure a visible element.
   document.body.classList.add("js-enabled");
+  var script = document.currentScript;
   // Plotly labels break lines at <br>: break `text` again into lines of about `width`.
   function rewrap(text, width) {
     var lines = [];
@@ -52,17 +50,35 @@
   // A chart hidden at this width (the report's radar on a narrow screen, where the dot
   // chart takes its place) is drawn when the window grows to show it: plotly cannot
   // measure a hidden element.
-  var waiting = [];
+  // plotly.js itself is loaded only once some chart is to be drawn: on a phone the page
+  // shows charts drawn on the server, and a megabyte of script would be parsed for nothing.
+  var waiting = Array.prototype.slice.call(document.querySelectorAll("[data-chart]"));
+  var loading = false;
   function drawVisible() {
+    var visible = waiting.filter(function (element) {
+      return element.offsetParent !== null;
+    });
+    if (!visible.length) {
+      return;
+    }
+    if (!window.Plotly) {
+      if (!loading && script && script.getAttribute("data-plotly")) {
+        loading = true;
+        var plotly = document.createElement("script");
+        plotly.src = script.getAttribute("data-plotly");
+        plotly.onload = drawVisible;
+        document.body.appendChild(plotly);
+      }
+      return;
+    }
     waiting = waiting.filter(function (element) {
-      if (element.offsetParent === null) {
+      if (visible.indexOf(element) === -1) {
         return true;
       }
       draw(element);
       return false;
     });
   }
-  waiting = Array.prototype.slice.call(document.querySelectorAll("[data-chart]"));
   drawVisible();
   if (waiting.length) {
     window.addEventListener("resize", drawVisible);

@@ -66,3 +66,18 @@ def test_without_javascript_the_dot_chart_is_shown_at_any_width(new_context, sit
         as_lead(page, site, f"/rounds/{site.current.pk}/report/")
         assert page.evaluate(VISIBLE, ".app-dots")
         assert page.locator("#theme-scores-caption").is_visible()
+
+
+def test_a_phone_is_shown_charts_drawn_on_the_server_and_never_downloads_plotly(new_context, site):
+    requested = []
+    context = new_context(viewport=PHONE)
+    context.on("request", lambda request: requested.append(request.url))
+    page, _ = open_page(context, site, "report")
+    assert page.evaluate(VISIBLE, ".app-dots") and page.evaluate(VISIBLE, ".app-chart-image")
+    assert not page.evaluate(VISIBLE, "[data-chart='groups-data']")
+    assert not any("plotly" in url and url.endswith(".js") for url in requested)
+    # Widened, the page fetches plotly and draws both charts it left out.
+    page.set_viewport_size(DESKTOP)
+    page.locator("[data-chart='groups-data'] .main-svg").first.wait_for()
+    assert any(url.endswith("plotly.min.js") for url in requested)
+    assert not page.evaluate(VISIBLE, ".app-chart-image")
