@@ -44,10 +44,11 @@ TARGETS = [
     ("report_ms_10", "Report page, 10 responses", "ms", "(reported)", None),
     ("report_ms_100", "Report page, 100 responses", "ms", "(reported)", None),
     ("report_ms_1000", "Report page, 1,000 responses", "ms", "(reported)", None),
-    ("report_ms_10000", "Report page, 10,000 responses", "ms", "< 300 ms, <= 2x at 10", None),
+    ("report_ms_10000", "Report page, 10,000 responses", "ms", "< 300 ms, <= 2x at 100", None),
     ("report_cold_ms_10000", "Report page, 10,000, cold cache", "ms", "(reported)", None),
     ("report_queries_10", "Report page queries, 10", "", "(reported)", None),
-    ("report_queries_10000", "Report page queries, 10,000", "", "same as at 10", None),
+    ("report_queries_100", "Report page queries, 100", "", "(reported)", None),
+    ("report_queries_10000", "Report page queries, 10,000", "", "same as at 100", None),
     ("benchmark_ms", "Peer benchmark, warm", "ms", "(reported)", None),
     ("benchmark_cold_ms", "Peer benchmark, cold", "ms", "(reported)", None),
     ("lighthouse_performance", "Report, Lighthouse mobile score", "", ">= 90", lambda r: r >= 90),
@@ -592,12 +593,15 @@ def verdicts(results):
     for key, _, _, _, test in TARGETS:
         value = results.get(key)
         found[key] = None if value is None or test is None else bool(test(value))
-    at_10, at_largest = results.get("report_ms_10"), results.get("report_ms_10000")
-    if at_10 is not None and at_largest is not None:
-        found["report_ms_10000"] = at_largest < 300 and at_largest <= 2 * at_10
-    q_10, q_largest = results.get("report_queries_10"), results.get("report_queries_10000")
-    if q_10 is not None and q_largest is not None:
-        found["report_queries_10000"] = q_largest == q_10
+    # Against the 100-response round: the smallest that shows figures. Ten responses in
+    # three groups are fewer than the anonymity rule's first snapshot needs, so the round of
+    # 10 shows "No figures yet", a different and lighter page.
+    at_100, at_largest = results.get("report_ms_100"), results.get("report_ms_10000")
+    if at_100 is not None and at_largest is not None:
+        found["report_ms_10000"] = at_largest < 300 and at_largest <= 2 * at_100
+    q_100, q_largest = results.get("report_queries_100"), results.get("report_queries_10000")
+    if q_100 is not None and q_largest is not None:
+        found["report_queries_10000"] = q_largest == q_100
     # Flat: ten times the rows in at most half as much memory again, Python's and the
     # process's (RSS, with 2 MB of slack for a figure that small). Not judged in quick mode,
     # where both rounds have 1,000 responses.
