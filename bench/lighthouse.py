@@ -23,6 +23,7 @@ LIGHTHOUSE = "lighthouse@12.2.3"
 CHROMIUM = "/usr/bin/chromium"
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-background-networking"
 TIMEOUT_SECONDS = 240
+ATTEMPTS = 2
 
 
 def session_cookie(user):
@@ -68,9 +69,17 @@ def measure_lighthouse(rnd, user, results, *, root, environment, log):
     cookie = session_cookie(user)
     with load.Gunicorn(root=root, environment=environment) as server:
         url = server.base_url + reverse("reports:round", args=[rnd.pk])
-        report = run_lighthouse(url, cookie)
-    if report.get("runtimeError"):
-        raise RuntimeError(f"Lighthouse: {report['runtimeError']}")
+        # Lighthouse sometimes loses its trace of the load (NO_NAVSTART): once more, then fail.
+        for attempt in range(ATTEMPTS):
+            try:
+                report = run_lighthouse(url, cookie)
+                if report.get("runtimeError"):
+                    raise RuntimeError(f"Lighthouse: {report['runtimeError']}")
+                break
+            except RuntimeError as error:
+                if attempt == ATTEMPTS - 1:
+                    raise
+                log(f"  Lighthouse failed, trying again: {str(error)[:200]}")
     if report["finalDisplayedUrl"] != url:
         # Redirected: the session was not accepted, and a sign-in page was measured instead.
         raise RuntimeError(f"Lighthouse ended at {report['finalDisplayedUrl']}, not {url}")
