@@ -102,6 +102,26 @@ class Unit(models.Model):
         return self.name
 
 
+class OrganisationRowsQuerySet(models.QuerySet):
+    """Who may see and change rows that belong to an organisation (its rounds, its plan):
+    every view scopes its queries with these, so another organisation's row is a 404."""
+
+    def for_user(self, user):
+        """Rows of the organisations `user` belongs to; nothing for anyone else."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(organisation__memberships__user=user)
+
+    def led_by(self, user):
+        """Rows `user` may change: those of organisations where they are a lead."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            organisation__memberships__user=user,
+            organisation__memberships__role=Membership.Role.LEAD,
+        )
+
+
 class AccessLogQuerySet(models.QuerySet):
     def record(self, *, organisation, user, action, detail, round=None):
         """One line in the organisation's access log: who did what, when."""

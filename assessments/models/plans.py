@@ -20,30 +20,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
-from assessments.models.organisations import AccessLog, Membership, Organisation
+from assessments.models.organisations import (
+    AccessLog,
+    Organisation,
+    OrganisationRowsQuerySet,
+)
 from maturity.models import LEVEL_RANGE, QuestionnaireVersion, Recommendation
 
 CHANGED = "changed since you opened it"
 
 
-class PlanQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """Rows of the organisations `user` belongs to; nothing for anyone else."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(organisation__memberships__user=user)
-
-    def led_by(self, user):
-        """Rows `user` may change: those of organisations where they are a lead."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(
-            organisation__memberships__user=user,
-            organisation__memberships__role=Membership.Role.LEAD,
-        )
-
-
-class TargetQuerySet(PlanQuerySet):
+class TargetQuerySet(OrganisationRowsQuerySet):
     def latest_by_theme(self, *, organisation, until=None):
         """Each theme's target as it stood at `until` (a datetime; now if None), by key."""
         rows = self.filter(organisation=organisation)
@@ -102,7 +89,7 @@ class LeadershipView(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = PlanQuerySet.as_manager()
+    objects = OrganisationRowsQuerySet.as_manager()
 
     class Meta:
         ordering = ["organisation", "theme_key"]
@@ -161,7 +148,7 @@ class Action(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = PlanQuerySet.as_manager()
+    objects = OrganisationRowsQuerySet.as_manager()
 
     class Meta:
         ordering = ["organisation", "due_on", "id"]

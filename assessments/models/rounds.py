@@ -10,7 +10,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models.organisations import Membership, Organisation
+from assessments.models.organisations import Organisation, OrganisationRowsQuerySet
 from maturity.models import QuestionnaireVersion
 
 MIN_ANONYMITY_THRESHOLD = 3
@@ -28,22 +28,7 @@ def new_token():
     return secrets.token_urlsafe(32)
 
 
-class RoundQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """Rounds of the organisations `user` belongs to; nothing for anyone else."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(organisation__memberships__user=user)
-
-    def led_by(self, user):
-        """Rounds `user` may change: those of organisations where they are a lead."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(
-            organisation__memberships__user=user,
-            organisation__memberships__role=Membership.Role.LEAD,
-        )
-
+class RoundQuerySet(OrganisationRowsQuerySet):
     def closed(self, today=None):
         """Rounds closed by a lead, or open rounds whose closing date has passed."""
         today = today or timezone.localdate()

@@ -2,11 +2,7 @@
 a real SMTP server (tests/conftest.py: smtp_server), and the invitee following the link that
 arrived to answer; a worker killed mid-batch, restarted, sends each invitation once."""
 
-import os
 import re
-import signal
-import subprocess
-import sys
 from collections import Counter
 from html import unescape
 
@@ -19,7 +15,13 @@ from assessments.models import Response, StaffInvitation, Unit
 from assessments.outreach import Invitee, invite_staff
 from maturity.models import Email
 from tests.factories import RoundFactory, member_of
-from tests.maturity.test_mail_worker import DB_WORKER, ROOT, SENDER, manage, worker_environment
+from tests.maturity.test_mail_worker import (
+    DB_WORKER,
+    SENDER,
+    kill_worker_mid_batch,
+    manage,
+    worker_environment,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -116,28 +118,7 @@ def test_a_worker_killed_mid_batch_then_restarted_sends_each_invitation_once(
         base_url="https://maturity.example.gov.uk",
     )
     env = worker_environment(smtp_server)
-    worker = None
-
-    def kill_while_sending_the_21st(kept):
-        if kept == 20:
-            os.kill(worker.pid, signal.SIGKILL)
-            return True
-        return False
-
-    smtp_server.interrupt = kill_while_sending_the_21st
-    worker = subprocess.Popen(
-        [sys.executable, "manage.py", *DB_WORKER],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        assert worker.wait(timeout=120) == -signal.SIGKILL
-    finally:
-        worker.kill()
-    assert len(smtp_server.messages) == 20
-    smtp_server.interrupt = None
+    kill_worker_mid_batch(smtp_server, env, after=20)
 
     # Restarted as docs/deploy.md says: lost deliveries queued again, then the worker.
     assert manage("requeue_email", env=env).returncode == 0

@@ -68,6 +68,33 @@ def manage(*args, env, timeout=120):
 DB_WORKER = ["db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1"]
 
 
+def kill_worker_mid_batch(smtp_server, env, *, after):
+    """Run a worker and kill it (SIGKILL) while the server holds message `after` + 1, before
+    it has said "accepted": the message is neither lost nor known to be sent."""
+    worker = None
+
+    def kill_while_sending(kept):
+        if kept == after:
+            os.kill(worker.pid, signal.SIGKILL)
+            return True
+        return False
+
+    smtp_server.interrupt = kill_while_sending
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", *DB_WORKER],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert worker.wait(timeout=120) == -signal.SIGKILL
+    finally:
+        worker.kill()
+    assert len(smtp_server.messages) == after
+    smtp_server.interrupt = None
+
+
 @pytest.fixture
 def sender(settings):
     settings.DEFAULT_FROM_EMAIL = SENDER
@@ -118,29 +145,7 @@ def test_a_worker_killed_mid_batch_then_restarted_sends_each_email_exactly_once(
     )
     assert DBTaskResult.objects.count() == 1
     env = worker_environment(smtp_server)
-    worker = None
-
-    def kill_while_sending_the_21st(kept):
-        # Killed while the server holds the 21st message, before it has said "accepted".
-        if kept == 20:
-            os.kill(worker.pid, signal.SIGKILL)
-            return True
-        return False
-
-    smtp_server.interrupt = kill_while_sending_the_21st
-    worker = subprocess.Popen(
-        [sys.executable, "manage.py", *DB_WORKER],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        assert worker.wait(timeout=120) == -signal.SIGKILL
-    finally:
-        worker.kill()
-    assert len(smtp_server.messages) == 20
-    smtp_server.interrupt = None
+    kill_worker_mid_batch(smtp_server, env, after=20)
 
     # Started again as docs/deploy.md says: lost deliveries queued again, then the worker.
     requeued = manage("requeue_email", env=env)
