@@ -12,6 +12,11 @@ PORT ?= 8000
 # worker does not reload on code changes (a reloader's child could outlive it): restart both.
 # Staff reminders due and addresses to erase are dealt with at each start; a deployment runs
 # those commands from cron (docs/deploy.md).
+# Python may cache bytecode here even where the environment says not to: pytest then keeps
+# its rewritten test modules between runs, and each worker process the tests start loads the
+# project from cache instead of compiling it again.
+unexport PYTHONDONTWRITEBYTECODE
+
 RUN_ENV := DEBUG=1 SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}
 
 .PHONY: run test install assets lint bench prerequisites test-prerequisites clean
@@ -32,8 +37,13 @@ run: install assets
 	$(RUN_ENV) $(PY) manage.py db_worker --no-reload --no-startup-delay & worker=$$!; \
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
+# The tests outside the browser run on every core (pytest-xdist); the browser tests run one
+# at a time after them: each drives Chromium against a live server, and two at once on a
+# small machine would slow each other past their waits. Exit status 5 means
+# PYTEST_ARGS selected none of one kind, which is not a failure.
 test: test-prerequisites install assets lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto -m "not browser" $(PYTEST_ARGS) || [ $$? = 5 ]
+	$(PY) -m pytest -m browser $(PYTEST_ARGS) || [ $$? = 5 ]
 
 lint: install
 	$(PY) -m ruff check .

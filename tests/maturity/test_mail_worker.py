@@ -30,7 +30,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(django_settings.BASE_DIR)
 SENDER = "Digital maturity <maturity@example.gov.uk>"
 # Redis database 5 of the local server is the tests' own: each test empties it.
-REDIS_URL = "redis://127.0.0.1:6379/5"
+# A Redis database of its own for each pytest-xdist worker (gw0, gw1…), which flushes it.
+WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+REDIS_URL = f"redis://127.0.0.1:6379/{5 + WORKER % 11}"
 
 
 def database_url():
