@@ -29,8 +29,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(django_settings.BASE_DIR)
 SENDER = "Digital maturity <maturity@example.gov.uk>"
-# Redis database 5 of the local server is the tests' own: each test empties it.
-# A Redis database of its own for each pytest-xdist worker (gw0, gw1…), which flushes it.
+# The local Redis's databases from 5 up are the tests' own, one per pytest-xdist worker
+# (gw0, gw1…): each test empties its worker's.
 WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
 REDIS_URL = f"redis://127.0.0.1:6379/{5 + WORKER % 11}"
 
