@@ -23,7 +23,7 @@ it against published tables and against SciPy.
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Protocol
 
 CONFIDENCE = 0.95
@@ -89,6 +89,9 @@ def t_quantile(p: float, df: float) -> float:
     return (low + high) / 2
 
 
+# A report asks for the same few degrees of freedom again and again (n − 1 for each theme and
+# group), and each answer costs a bisection over the continued fraction.
+@lru_cache(maxsize=4096)
 def critical_t(df: float) -> float:
     """Student's t for a two-sided interval at CONFIDENCE."""
     return t_quantile(1 - (1 - CONFIDENCE) / 2, df)

@@ -98,7 +98,7 @@ def main(argv=None):
     parser.add_argument(
         "--only",
         help="comma-separated sections to measure (survey, http, benchmark, reports, "
-        "lighthouse, pdf, csv); "
+        "lighthouse, pdf, csv, invitations); "
         "default all",
     )
     args = parser.parse_args(argv)
@@ -192,6 +192,11 @@ def main(argv=None):
     print(
         f"Total time {results['total_s']:.0f} s (seeding {seconds:.0f} s"
         f"{', reused' if reuse else ''})."
+    )
+    speed = results["machine"]
+    print(
+        f"Machine speed: the reference work took {speed['reference_ms']} ms before and "
+        f"{speed['reference_after_ms']} ms after (bench.measure.reference_ms: lower is faster)."
     )
     print(json.dumps(results, sort_keys=False))
     return 1 if results.get("errors") else 0

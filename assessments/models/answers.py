@@ -108,6 +108,9 @@ class Answer(models.Model):
     saved_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        # For people reading answers (the admin, a shell). It joins the response, round,
+        # organisation, question and theme tables, so lookups that file answers by question
+        # ask for no order (.order_by()) and spare the database those joins.
         ordering = ["response", "question__theme__order", "question__order"]
         constraints = [
             models.UniqueConstraint(fields=["response", "question"], name="unique_answer"),
