@@ -83,7 +83,7 @@ def _screened_comments(round, snapshot_number, *, include_hidden):
     if not include_hidden:
         rows = rows.filter(comment_hidden=False)
     comments = {}
-    for id, question_id, text, hidden in rows.order_by().values_list(
+    for id, question_id, text, hidden in rows.values_list(
         "pk", "question_id", "comment", "comment_hidden"
     ):
         comments.setdefault(question_id, []).append(Comment(id, screen(text), hidden))

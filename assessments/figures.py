@@ -54,9 +54,7 @@ def _bank(version):
 def response_scores(response):
     """The respondent's own theme scores, for their confirmation page: over the questions
     they were asked, in a short round."""
-    answers = list(
-        response.answers.order_by().values_list("question__concept_key", "kind", "level")
-    )
+    answers = list(response.answers.values_list("question__concept_key", "kind", "level"))
     themes = _bank(response.round.questionnaire_version).themes
     if response.round.is_short:
         asked = {key for key, _, _ in answers}

@@ -100,7 +100,7 @@ def asked_questions(response: Response) -> set[int] | None:
     """The ids of the questions a short round's respondent is asked; None: every question."""
     if not response.round.is_short:
         return None
-    return set(response.answers.order_by().values_list("question_id", flat=True))
+    return set(response.answers.values_list("question_id", flat=True))
 
 
 @dataclass(frozen=True)
@@ -237,9 +237,7 @@ def save_answers(*, response: Response, theme: Theme, answers: Mapping[int, Answ
         parsed[question_id] = _parse(questions[question_id], given)
     _lock(response)
 
-    saved = {
-        a.question_id: a for a in response.answers.filter(question__in=list(answers)).order_by()
-    }
+    saved = {a.question_id: a for a in response.answers.filter(question__in=list(answers))}
     now = timezone.now()
     rows = []
     for question_id, (kind, option_id, level) in parsed.items():
@@ -279,8 +277,7 @@ def save_answers(*, response: Response, theme: Theme, answers: Mapping[int, Answ
 
 
 def _answered_ids(response: Response) -> set[int]:
-    answered = response.answers.filter(kind__in=ANSWERED).order_by()
-    return set(answered.values_list("question_id", flat=True))
+    return set(response.answers.filter(kind__in=ANSWERED).values_list("question_id", flat=True))
 
 
 def unanswered_questions(*, response: Response) -> list[Question]:

@@ -262,14 +262,10 @@ def answer_rows(round, columns):
         chunk = counted[start : start + RESPONSES_PER_CHUNK]
         numbers = {pk: number for number, pk in enumerate(chunk, start=start + 1)}
         rows = {pk: [numbers[pk]] + [""] * len(columns) for pk in chunk}
-        for response_id, question_id, kind, level in (
-            Answer.objects.filter(
-                response_id__in=chunk,
-                kind__in=[scoring.LEVEL, scoring.NOT_APPLICABLE, scoring.DONT_KNOW],
-            )
-            .order_by()
-            .values_list("response_id", "question_id", "kind", "level")
-        ):
+        for response_id, question_id, kind, level in Answer.objects.filter(
+            response_id__in=chunk,
+            kind__in=[scoring.LEVEL, scoring.NOT_APPLICABLE, scoring.DONT_KNOW],
+        ).values_list("response_id", "question_id", "kind", "level"):
             if question_id in position:
                 rows[response_id][1 + position[question_id]] = level or ANSWER_VALUES[kind]
         yield from (rows[pk] for pk in chunk)

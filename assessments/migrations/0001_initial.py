@@ -876,7 +876,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "ordering": ["response", "question__theme__order", "question__order"],
+                "ordering": ["response_id", "question_id"],
                 "indexes": [
                     models.Index(fields=["question", "kind", "level"], name="answer_question_level")
                 ],

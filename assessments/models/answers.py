@@ -108,10 +108,10 @@ class Answer(models.Model):
     saved_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        # For people reading answers (the admin, a shell). It joins the response, round,
-        # organisation, question and theme tables, so lookups that file answers by question
-        # ask for no order (.order_by()) and spare the database those joins.
-        ordering = ["response", "question__theme__order", "question__order"]
+        # The unique (response, question) index's own order. Ordering through the response or
+        # the question would follow their orderings too, joining the round, organisation and
+        # theme tables into every query of answers, the survey's save and pages among them.
+        ordering = ["response_id", "question_id"]
         constraints = [
             models.UniqueConstraint(fields=["response", "question"], name="unique_answer"),
             models.CheckConstraint(

@@ -171,8 +171,7 @@ def theme_page(request, response, theme_key):
         raise Http404("No such theme in this assessment.")
     theme = themes[index]
     answers = {
-        answer.question_id: answer
-        for answer in response.answers.filter(question__theme=theme).order_by()
+        answer.question_id: answer for answer in response.answers.filter(question__theme=theme)
     }
     # A short round asks part of each theme: the questions it wrote down for this response.
     questions = [q for q in theme.questions.all() if not response.round.is_short or q.pk in answers]
@@ -260,10 +259,7 @@ def check(request, response):
     behind a disclosure, so that the page fits a phone's few screens."""
     content = version_content(response.round.questionnaire_version)
     themes = content.themes
-    answers = {
-        answer.question_id: answer
-        for answer in response.answers.select_related("option").order_by()
-    }
+    answers = {answer.question_id: answer for answer in response.answers.select_related("option")}
     sections = []
     unanswered = 0
     for theme in themes:

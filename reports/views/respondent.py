@@ -21,7 +21,7 @@ def confirmation(request, response):
     content = version_content(response.round.questionnaire_version)
     scores = response_scores(response)
     # A short round asked each person part of each theme: say how much their scores cover.
-    asked = Counter(response.answers.order_by().values_list("question__theme__key", flat=True))
+    asked = Counter(response.answers.values_list("question__theme__key", flat=True))
     rows = []
     for theme in content.themes:
         score = scores.get(theme.key)
