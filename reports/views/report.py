@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from assessments.figures import comparison_rounds
 from assessments.models import AccessLog, Round
-from reports import charts, exports, pdf, svg
+from reports import charts, exports, svg
 from reports.report import build_report, cache_key
 
 
@@ -103,6 +103,10 @@ def choose_comparison(request, pk):
 
 
 def _pdf_response(request, pk, variant):
+    # WeasyPrint takes most of a second to import (Pango, through cffi). Imported with the
+    # first PDF instead of with the URLs, it no longer slows every command, check and worker.
+    from reports import pdf
+
     round = _round_for(request, pk)
 
     def context():
@@ -122,12 +126,12 @@ def _pdf_response(request, pk, variant):
 
 @require_safe
 def board_pdf(request, pk):
-    return _pdf_response(request, pk, pdf.BOARD)
+    return _pdf_response(request, pk, "board")
 
 
 @require_safe
 def full_pdf(request, pk):
-    return _pdf_response(request, pk, pdf.FULL)
+    return _pdf_response(request, pk, "full")
 
 
 @require_safe

@@ -13,6 +13,7 @@ apart).
 """
 
 import csv
+import functools
 import io
 import itertools
 import random
@@ -75,6 +76,14 @@ def read_csv(response):
     return list(csv.reader(io.StringIO(content)))
 
 
+@functools.cache
+def text_of(pdf):
+    """A PDF's words. Most downloads repeat the one before (the same snapshot, from the
+    cache), and reading a PDF's text takes longer than fetching it."""
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    return " ".join(text.split())
+
+
 def observe(lead, round, submitted):
     round_page = lead.get(reverse("assessments:round", args=[round.pk])).content.decode()
     report = lead.get(reverse("reports:round", args=[round.pk])).content.decode()
@@ -82,16 +91,13 @@ def observe(lead, round, submitted):
     figures = [dict(zip(header, row, strict=True)) for row in rows]
     download = lead.get(reverse("reports:answers_csv", args=[round.pk]))
     answers = read_csv(download) if download.status_code == 200 else None
-    pdf = lead.get(reverse("reports:board_pdf", args=[round.pk])).content
-    pdf_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    pdf_text = text_of(lead.get(reverse("reports:board_pdf", args=[round.pk])).content)
     comments = Counter(re.findall(r"Said by respondent \d+", report + round_page))
     for theme in round.questionnaire_version.themes.all():
         page = lead.get(reverse("reports:theme", args=[round.pk, theme.key]))
         if page.status_code == 200:
             comments.update(re.findall(r"Said by respondent \d+", page.content.decode()))
-    return Observation(
-        submitted, round_page, report, figures, answers, " ".join(pdf_text.split()), comments
-    )
+    return Observation(submitted, round_page, report, figures, answers, pdf_text, comments)
 
 
 def answer(round, group, rng, *, token=None, comment=""):

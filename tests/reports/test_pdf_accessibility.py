@@ -2,6 +2,7 @@
 for what that checker leaves out (table header scope, heading order, figure boxes). The last
 tests give each check a badly tagged PDF, to show that it can fail."""
 
+import functools
 import io
 
 import pytest
@@ -56,6 +57,8 @@ def pdfs(django_db_setup, django_db_blocker):
     return found
 
 
+# Walking the full report's tree takes about a second, and each test asks for it again.
+@functools.cache
 def structure_elements(reader):
     """Every structure element, in reading order (depth first)."""
     root = reader.trailer["/Root"].get("/StructTreeRoot")
@@ -174,9 +177,20 @@ def pdfua_findings(content, tmp_path):
     return findings, {outcome.rule_id for outcome in report.skipped}
 
 
+@pytest.fixture(scope="module")
+def readers(pdfs):
+    """Both PDFs read once for the module: structure_elements is cached per reader."""
+    return {name: PdfReader(io.BytesIO(content)) for name, content in pdfs.items()}
+
+
 @pytest.fixture(params=VARIANTS, ids=["board", "full"])
 def pdf_bytes(request, pdfs):
     return pdfs[request.param]
+
+
+@pytest.fixture(params=VARIANTS, ids=["board", "full"])
+def reader(request, readers):
+    return readers[request.param]
 
 
 def test_pdfua_checker_finds_nothing(pdf_bytes, tmp_path):
@@ -187,28 +201,25 @@ def test_pdfua_checker_finds_nothing(pdf_bytes, tmp_path):
     assert skipped <= {"UA-14-001"}
 
 
-def test_pdf_is_tagged_with_its_language_and_shown_title(pdf_bytes):
-    reader = PdfReader(io.BytesIO(pdf_bytes))
+def test_pdf_is_tagged_with_its_language_and_shown_title(reader):
     assert catalog_problems(reader) == []
     assert reader.trailer["/Root"]["/Lang"] == "en-GB"
     assert reader.metadata.title.startswith(("Board summary: ", "Full report: "))
 
 
-def test_every_figure_has_a_text_alternative(pdf_bytes):
-    reader = PdfReader(io.BytesIO(pdf_bytes))
+def test_every_figure_has_a_text_alternative(reader):
     assert tagged(reader, "/Figure")
     assert figures_without_alt(reader) == []
 
 
-def test_every_table_header_cell_has_a_scope(pdf_bytes):
-    reader = PdfReader(io.BytesIO(pdf_bytes))
+def test_every_table_header_cell_has_a_scope(reader):
     assert tagged(reader, "/TH")
     assert headers_without_scope(reader) == []
 
 
-def test_table_header_scopes_follow_the_html(pdfs):
+def test_table_header_scopes_follow_the_html(readers):
     """Column headers head the columns, and a row's first cell heads its row."""
-    reader = PdfReader(io.BytesIO(pdfs["reports:board_pdf"]))
+    reader = readers["reports:board_pdf"]
     scopes = [
         str(a["/Scope"]) for th in tagged(reader, "/TH") for a in attributes(th) if "/Scope" in a
     ]
@@ -218,20 +229,18 @@ def test_table_header_scopes_follow_the_html(pdfs):
     assert set(scopes) == {"/Column", "/Row"}
 
 
-def test_heading_levels_never_skip(pdf_bytes):
-    reader = PdfReader(io.BytesIO(pdf_bytes))
+def test_heading_levels_never_skip(reader):
     assert heading_levels(reader)[:2] == [1, 2]
     assert skipped_headings(reader) == []
 
 
-def test_every_heading_has_text(pdf_bytes):
-    reader = PdfReader(io.BytesIO(pdf_bytes))
+def test_every_heading_has_text(reader):
     assert heading_levels(reader)
     assert empty_headings(reader) == []
 
 
-def test_every_figure_lies_inside_its_page(pdf_bytes):
-    assert figures_outside_their_page(PdfReader(io.BytesIO(pdf_bytes))) == []
+def test_every_figure_lies_inside_its_page(reader):
+    assert figures_outside_their_page(reader) == []
 
 
 # Each check against a PDF that breaks it
