@@ -1,9 +1,13 @@
 """The board summary and full report PDFs, and the URL fetcher that guards them."""
 
 import io
+import os
 import re
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 from pypdf import PdfReader
@@ -273,3 +277,23 @@ def test_the_radar_is_a_tagged_figure_with_a_text_alternative(lead_client, round
         "Radar chart of the theme scores out of 100 (this round); "
         "the table that follows gives the same figures."
     ]
+
+
+def test_commands_start_without_loading_weasyprint():
+    """Every command and worker loads the URLs (the system checks do); WeasyPrint takes most
+    of a second to import, so it waits for the first PDF (decision record 22)."""
+    probe = (
+        "import sys, django; django.setup(); "
+        "from django.core.management import call_command; call_command('check'); "
+        "print('weasyprint' in sys.modules, 'reports.views.report' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1].split() == ["False", "True"]
