@@ -24,6 +24,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from statistics import NormalDist
 from typing import Protocol
 
 CONFIDENCE = 0.95
@@ -69,8 +70,24 @@ def t_cdf(t: float, df: float) -> float:
     return 1.0 - tail if t >= 0 else tail
 
 
+def t_density(t: float, df: float) -> float:
+    """The density of Student's t with `df` degrees of freedom at `t`."""
+    return math.exp(
+        math.lgamma((df + 1) / 2)
+        - math.lgamma(df / 2)
+        - 0.5 * math.log(df * math.pi)
+        - (df + 1) / 2 * math.log1p(t * t / df)
+    )
+
+
 def t_quantile(p: float, df: float) -> float:
-    """The t with P(T <= t) = p, by bisection (to 1e-10)."""
+    """The t with P(T <= t) = p, to 1e-10.
+
+    Newton's method from the normal quantile, inside a bracket that each step narrows; a step
+    that would leave the bracket bisects it instead. A handful of steps where bisection alone
+    took forty, each a continued fraction: reports ask for a margin at every effective number
+    of degrees of freedom a short round gives, and those are rarely whole numbers.
+    """
     if not 0 < p < 1 or df <= 0:
         raise ValueError("p must be between 0 and 1, and df positive")
     low, high = -1.0, 1.0
@@ -78,15 +95,22 @@ def t_quantile(p: float, df: float) -> float:
         low *= 2
     while t_cdf(high, df) < p:
         high *= 2
+    t = min(max(NormalDist().inv_cdf(p), low), high)
     for _ in range(200):
-        middle = (low + high) / 2
-        if t_cdf(middle, df) < p:
-            low = middle
+        error = t_cdf(t, df) - p
+        if error < 0:
+            low = t
         else:
-            high = middle
-        if high - low < 1e-10:
-            break
-    return (low + high) / 2
+            high = t
+        # Far in a tail the density can underflow to 0: bisect there.
+        density = t_density(t, df)
+        after = t - error / density if density > 0 else low
+        if not low < after < high:
+            after = (low + high) / 2
+        if abs(after - t) < 1e-12 or high - low < 1e-10:
+            return after
+        t = after
+    return t
 
 
 # A report asks for the same few degrees of freedom again and again (n − 1 for each theme and

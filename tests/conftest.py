@@ -121,3 +121,9 @@ def smtp_server(settings):
 def database_tasks(settings):
     """Tasks go to the database backend's table, as in production, rather than running at once."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def pytest_collection_modifyitems(items):
+    """The slow tests first: spread over several cores (pytest-xdist hands tests out in this
+    order), the longest then starts at once instead of keeping one core busy after the rest."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

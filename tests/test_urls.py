@@ -10,6 +10,7 @@ import re
 import pytest
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
@@ -161,65 +162,80 @@ def outcome(response):
     return response.status_code
 
 
-@pytest.fixture
-def world(db):
-    """Organisation A with an open round, a response and its members; and organisation B."""
-    round = RoundFactory()
-    version = round.questionnaire_version
-    response = Response.objects.create(round=round, is_personal=True)
-    invitation = StaffInvitation.objects.create(
-        round=round,
-        address="staff-member@example.org",
-        response=Response.objects.create(round=round, is_personal=True),
-    )
-    organisation = round.organisation
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Organisation A's objects and a visitor of each role, with the session each signed-in
+    visitor sends.
 
-    def member(name, **kwargs):
-        user = User.objects.create(username=f"{name}@example.org", email=f"{name}@example.org")
-        if kwargs:
-            MembershipFactory(user=user, **kwargs)
-        return user
+    Made once for the module, in a transaction rolled back afterwards (as test_pdf_accessibility
+    does): each test still rolls its own writes back to a savepoint. Signing four people in
+    afresh for each of the patterns was half the module's time.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        round = RoundFactory()
+        version = round.questionnaire_version
+        response = Response.objects.create(round=round, is_personal=True)
+        invitation = StaffInvitation.objects.create(
+            round=round,
+            address="staff-member@example.org",
+            response=Response.objects.create(round=round, is_personal=True),
+        )
+        organisation = round.organisation
 
-    users = {
-        "anonymous": None,
-        "other organisation's lead": member("other", organisation=OrganisationFactory()),
-        "viewer": member("viewer", organisation=organisation, role=Membership.Role.VIEWER),
-        "lead": member("lead", organisation=organisation, role=Membership.Role.LEAD),
-        "staff": User.objects.create(
-            username="staff@example.org", is_staff=True, is_superuser=True
-        ),
-    }
-    # Someone who never signs in here: signing in would make their reset token invalid.
-    invited = member("invited")
-    objects = {
-        "organisation": str(organisation.pk),
-        "round": str(round.pk),
-        "action": str(ActionFactory(organisation=organisation).pk),
-        "open_token": round.open_token,
-        "response_token": response.token,
-        "stop_token": invitation.stop_token,
-        "theme_key": version.themes.first().key,
-        "uidb64": urlsafe_base64_encode(force_bytes(invited.pk)),
-        "reset_token": default_token_generator.make_token(invited),
-    }
-    return users, objects
+        def member(name, **kwargs):
+            user = User.objects.create(username=f"{name}@example.org", email=f"{name}@example.org")
+            if kwargs:
+                MembershipFactory(user=user, **kwargs)
+            return user
+
+        users = {
+            "anonymous": None,
+            "other organisation's lead": member("other", organisation=OrganisationFactory()),
+            "viewer": member("viewer", organisation=organisation, role=Membership.Role.VIEWER),
+            "lead": member("lead", organisation=organisation, role=Membership.Role.LEAD),
+            "staff": User.objects.create(
+                username="staff@example.org", is_staff=True, is_superuser=True
+            ),
+        }
+        sessions = {}
+        for role, user in users.items():
+            if user:
+                client = Client()
+                client.force_login(user)
+                sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        # Someone who never signs in here: signing in would make their reset token invalid.
+        invited = member("invited")
+        objects = {
+            "organisation": str(organisation.pk),
+            "round": str(round.pk),
+            "action": str(ActionFactory(organisation=organisation).pk),
+            "open_token": round.open_token,
+            "response_token": response.token,
+            "stop_token": invitation.stop_token,
+            "theme_key": version.themes.first().key,
+            "uidb64": urlsafe_base64_encode(force_bytes(invited.pk)),
+            "reset_token": default_token_generator.make_token(invited),
+        }
+        with django_db_blocker.block():
+            yield sessions, objects
+        transaction.set_rollback(True)
 
 
 @pytest.mark.parametrize("route, name", PATTERNS, ids=[name or route for route, name in PATTERNS])
-def test_url(world, route, name):
+def test_url(db, world, route, name):
     expected = expectation(route, name)
     if expected is None:
         pytest.fail(f"No expectation for {name or route!r}: add it to EXPECTED in {__file__}")
     parameters, statuses = expected
-    users, objects = world
+    sessions, objects = world
     values = {**ADMIN_PARAMETERS, **{key: objects[value] for key, value in parameters.items()}}
     path = fill(route, values)
 
     wrong = []
     for role, want in zip(ROLES, statuses, strict=True):
         client = Client()
-        if users[role]:
-            client.force_login(users[role])
+        if role in sessions:
+            client.cookies[settings.SESSION_COOKIE_NAME] = sessions[role]
         got = outcome(client.get(path))
         if want == REACHED:
             ok = got not in (LOGIN, ADMIN_LOGIN) and got < 500

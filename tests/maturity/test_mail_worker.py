@@ -172,7 +172,7 @@ def run_when_due(worker):
 def test_a_refusing_then_stopped_server_is_retried_until_it_takes_the_email(
     smtp_server, database_tasks, monkeypatch
 ):
-    monkeypatch.setattr(mail, "RETRY_DELAYS", [datetime.timedelta(seconds=1)] * 3)
+    monkeypatch.setattr(mail, "RETRY_DELAYS", [datetime.timedelta(milliseconds=200)] * 3)
     smtp_server.refuse = 1  # "451 try again later"
     email = queue_email(to="lead@example.gov.uk", subject="Invitation", body="Welcome.")
     worker = Worker(
