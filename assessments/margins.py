@@ -16,7 +16,7 @@ people before. se₁ = 20/√30 = 3.65, se₂ = 24/√25 = 4.80, se of the chang
 within ±12, so the report says "no clear change" (8, ±12).
 
 Student's t comes from the regularised incomplete beta function (a continued fraction, as in
-Numerical Recipes), inverted by bisection: no statistics library is needed, and the tests check
+Numerical Recipes), inverted by Newton's method kept inside a bracket: no statistics library is needed, and the tests check
 it against published tables and against SciPy.
 """
 
@@ -114,7 +114,7 @@ def t_quantile(p: float, df: float) -> float:
 
 
 # A report asks for the same few degrees of freedom again and again (n − 1 for each theme and
-# group), and each answer costs a bisection over the continued fraction.
+# group), and each answer costs several evaluations of the continued fraction.
 @lru_cache(maxsize=4096)
 def critical_t(df: float) -> float:
     """Student's t for a two-sided interval at CONFIDENCE."""
