@@ -16,8 +16,8 @@ people before. se₁ = 20/√30 = 3.65, se₂ = 24/√25 = 4.80, se of the chang
 within ±12, so the report says "no clear change" (8, ±12).
 
 Student's t comes from the regularised incomplete beta function (a continued fraction, as in
-Numerical Recipes), inverted by Newton's method kept inside a bracket: no statistics library is needed, and the tests check
-it against published tables and against SciPy.
+Numerical Recipes), inverted by Newton's method kept inside a bracket: no statistics library
+is needed, and the tests check it against published tables and against SciPy.
 """
 
 import math

@@ -254,8 +254,12 @@ def cache_key(round):
     )
 
 
-def build_report(round):
-    """Everything the page and the PDFs show, as a template context."""
+def build_report(round, *, comments=True):
+    """Everything the page and the PDFs show, as a template context.
+
+    `comments=False` leaves out what staff wrote, for the board summary, which prints none:
+    screening the comments of a large round is most of the time its figures take.
+    """
     snapshot = current_snapshot(round)
     figures = snapshot_round_figures(round, snapshot)
     content = version_content(round.questionnaire_version)
@@ -289,7 +293,7 @@ def build_report(round):
             figures, snapshot_round_figures(previous, previous_snapshot)
         )
     peers = comparison.PeerBenchmark.from_dict(snapshot.peers) if snapshot.peers else None
-    comments = snapshot_comments(round, snapshot.number)
+    shown_comments = snapshot_comments(round, snapshot.number) if comments else {}
     theme_trends = {t.theme: t for t in trend.themes} if trend else {}
     question_trends = {(q.theme, q.question): q for q in trend.questions} if trend else {}
     peer_themes = {t.theme: t for t in peers.themes} if peers else {}
@@ -303,7 +307,7 @@ def build_report(round):
         questions = []
         for q in theme.questions:
             question = texts.get(q.question)
-            shown = comments.get(question.pk, []) if question else []
+            shown = shown_comments.get(question.pk, []) if question else []
             questions.append(
                 QuestionRow(
                     key=q.question,

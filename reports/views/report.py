@@ -110,7 +110,7 @@ def _pdf_response(request, pk, variant):
     round = _round_for(request, pk)
 
     def context():
-        report = build_report(round)
+        report = build_report(round, comments=variant == pdf.FULL)
         if not report["suppressed"]:
             svg.add_pdf_charts(report)
         return report

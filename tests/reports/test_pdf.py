@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from pypdf import PdfReader
 
+from assessments import comments
 from maturity.models import Question, Theme
 from maturity.versioning import load_bank
 from reports import pdf
@@ -94,6 +95,27 @@ def test_full_report_has_everything_the_page_has(client, version):
         "How scores are calculated",
     ):
         assert heading in text
+
+
+def test_the_board_summary_never_reads_what_staff_wrote(lead_client, round, monkeypatch):
+    """It prints no comment, so it does not screen a large round's comments to leave them out
+    (half its time at 10,000 responses); the full report still prints them."""
+    submit_responses(round, 5, comment="Budgets are set a year ahead.")
+    screened = []
+    screen_all = comments._screened_comments
+
+    def counting(*args, **kwargs):
+        screened.append(args)
+        return screen_all(*args, **kwargs)
+
+    monkeypatch.setattr(comments, "_screened_comments", counting)
+
+    get_pdf(lead_client, round)
+    assert screened == []
+    assert "Budgets are set a year ahead." in pdf_text(
+        get_pdf(lead_client, round, "reports:full_pdf")
+    )
+    assert len(screened) == 1
 
 
 def test_board_summary_of_the_full_question_bank_fits_two_pages(client):
