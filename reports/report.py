@@ -255,11 +255,8 @@ def cache_key(round):
 
 
 def build_report(round, *, comments=True):
-    """Everything the page and the PDFs show, as a template context.
-
-    `comments=False` leaves out what staff wrote, for the board summary, which prints none:
-    screening the comments of a large round is most of the time its figures take.
-    """
+    """Everything the page and the PDFs show, as a template context; without what staff
+    wrote if not `comments` (the board summary prints none, and screening them is slow)."""
     snapshot = current_snapshot(round)
     figures = snapshot_round_figures(round, snapshot)
     content = version_content(round.questionnaire_version)
