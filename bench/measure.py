@@ -366,7 +366,7 @@ def measure_pdfs(rnd, results, log):
             pdf.TEMPLATES[variant], {**report, "service_name": settings.SERVICE_NAME}
         )
         rendered = time.perf_counter()
-        pages = pdf.HTML(
+        pages = pdf.PDFDocument(
             string=html, base_url=pdf.BASE_URL, url_fetcher=pdf.StaticFilesFetcher()
         ).render()
         laid_out = time.perf_counter()

@@ -319,3 +319,49 @@ def test_commands_start_without_loading_weasyprint():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1].split() == ["False", "True"]
+
+
+def test_weasyprints_stylesheet_still_has_the_rules_the_pdfs_leave_out():
+    """The PDFs are laid out with WeasyPrint's user-agent stylesheet less its rules for
+    footnotes and for every element's marker. When a release changes them, this says so
+    (the PDFs then fall back to its own stylesheet, correct but slower)."""
+    assert pdf.LEAN_STYLESHEET
+    assert not re.search(r"^::", pdf.LEAN_CSS, re.MULTILINE)
+    assert pdf.lean_user_agent_css("::marker { color: red }\n") is None
+
+
+def boxes_of(document):
+    """Every box of a laid-out document: its page, kind, element and geometry."""
+    found = []
+    for number, page in enumerate(document.pages):
+        stack = [page._page_box]
+        while stack:
+            box = stack.pop()
+            found.append(
+                (number, type(box).__name__, box.element_tag)
+                + tuple(round(n, 3) for n in (box.position_x, box.position_y))
+                + (round(box.width, 3), round(box.height, 3), getattr(box, "text", None))
+            )
+            stack.extend(getattr(box, "children", ()))
+    return found
+
+
+def test_the_lean_stylesheet_lays_out_the_full_report_as_weasyprints_own(
+    client, version, monkeypatch
+):
+    organisation = OrganisationFactory()
+    peer_rounds(version, 5)
+    round = closed_round(organisation, version)
+    submit_responses(round, 5, role_group="digital", comment="Budgets are set a year ahead.")
+    submit_responses(round, 5, role_group="frontline", level=2)
+    documents = []
+    monkeypatch.setattr(pdf, "render_pdf", lambda html: documents.append(html) or b"%PDF")
+    client.force_login(member_of(organisation))
+    client.get(reverse("reports:full_pdf", args=[round.pk]))
+    [html] = documents
+    own = pdf.HTML(string=html, base_url=pdf.BASE_URL, url_fetcher=pdf.StaticFilesFetcher())
+    lean = pdf.PDFDocument(string=html, base_url=pdf.BASE_URL, url_fetcher=pdf.StaticFilesFetcher())
+    laid_out = boxes_of(lean.render())
+    assert laid_out == boxes_of(own.render())
+    # The method's bullet list keeps its markers.
+    assert ("TextBox", "li::marker") in {box[1:3] for box in laid_out}
