@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -273,3 +274,18 @@ def test_the_redis_backend_holds_a_retry_until_its_time(smtp_server, redis_queue
     assert on_time.returncode == 0, on_time.stderr
     (message,) = smtp_server.messages
     assert message["Subject"] == "Invitation"
+
+
+def test_an_rq_worker_stops_its_command_listener_without_waiting_out_its_sleep(redis_queue):
+    """An RQ worker listens for commands on a pub/sub thread that sleeps up to 60 s until its
+    subscription is confirmed, and gives it one second to end when the worker stops. With
+    redis 8.2.0, stopping that thread waited for it: a burst `rqworker` stopping before the
+    confirmation took a minute to exit (61.5 s for the retry test above), hence the pin in
+    pyproject.toml."""
+    pubsub = redis_queue.pubsub()
+    # As rq.Worker.subscribe starts it, before any subscription is confirmed.
+    listener = pubsub.run_in_thread(sleep_time=60, daemon=True)
+    stopping = threading.Thread(target=listener.stop, daemon=True)
+    stopping.start()
+    stopping.join(timeout=10)
+    assert not stopping.is_alive(), "stopping the listener waits out its 60 s sleep"
