@@ -121,9 +121,13 @@ class PDFDocument(HTML):
         return [LEAN_COUNTER_STYLE.copy()]
 
 
+def document(html):
+    """`html` as a WeasyPrint document, ready to lay out: what render_pdf renders."""
+    return PDFDocument(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher())
+
+
 def render_pdf(html):
-    document = PDFDocument(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher())
-    return document.write_pdf(pdf_variant=PDF_VARIANT, finisher=complete_structure)
+    return document(html).write_pdf(pdf_variant=PDF_VARIANT, finisher=complete_structure)
 
 
 def _cells(box):

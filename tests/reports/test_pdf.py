@@ -360,8 +360,7 @@ def test_the_lean_stylesheet_lays_out_the_full_report_as_weasyprints_own(
     client.get(reverse("reports:full_pdf", args=[round.pk]))
     [html] = documents
     own = pdf.HTML(string=html, base_url=pdf.BASE_URL, url_fetcher=pdf.StaticFilesFetcher())
-    lean = pdf.PDFDocument(string=html, base_url=pdf.BASE_URL, url_fetcher=pdf.StaticFilesFetcher())
-    laid_out = boxes_of(lean.render())
+    laid_out = boxes_of(pdf.document(html).render())
     assert laid_out == boxes_of(own.render())
     # The method's bullet list keeps its markers.
     assert ("TextBox", "li::marker") in {box[1:3] for box in laid_out}
