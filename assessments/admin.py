@@ -63,7 +63,9 @@ class ThemeAdmin(bank_admin.ThemeAdmin):
         context = {
             **self.admin_site.each_context(request),
             "theme": shown,
-            "form": ThemeAnswersForm(questions=shown.questions.all(), answers={}),
+            "questions": ThemeAnswersForm(
+                questions=shown.questions.all(), answers={}
+            ).render_questions(),
             "position": themes.index(shown) + 1,
             "theme_count": len(themes),
             "title": f"Preview: {theme.title}",

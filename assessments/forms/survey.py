@@ -1,8 +1,10 @@
 """The respondent's forms: "about you", and one page of answers per theme.
 
 They render through crispy-forms-gds, except the theme page's questions, which have a plain
-template of their own for speed (see ThemeAnswersForm.rendered_questions). Browser validation
-is off (no `required` attributes) so that errors always come back as a GOV.UK error summary.
+template of their own for speed, and are kept once rendered where nothing in them is the
+respondent's but their answer (see ThemeAnswersForm.rendered_questions and render_questions).
+Browser validation is off (no `required` attributes) so that errors always come back as a
+GOV.UK error summary.
 """
 
 from crispy_forms_gds.choices import Choice
@@ -10,6 +12,8 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from assessments.models import (
     COMMENT_MAX_LENGTH,
@@ -17,6 +21,7 @@ from assessments.models import (
     Response,
 )
 from assessments.responses import AnswerInput
+from maturity.models import QuestionnaireVersion
 
 RoleGroup = Response.RoleGroup
 ROLE_GROUP_HINTS = {
@@ -27,6 +32,14 @@ ROLE_GROUP_HINTS = {
     RoleGroup.CORPORATE: "For example, finance, HR, legal, policy or communications",
     RoleGroup.COMMERCIAL: "You buy services or manage contracts and suppliers",
 }
+
+
+QUESTION_TEMPLATE = "assessments/_question.html"
+# Question markup kept by render_questions, in each process: a bank of 47 questions has some
+# 380 to keep for each anonymity threshold in use. Emptied when full, so a process that sees
+# many banks or thresholds stays small.
+KEPT_QUESTIONS: dict[tuple, str] = {}
+KEPT_QUESTIONS_MAX = 2_000
 
 
 def answer_field_name(question):
@@ -215,6 +228,7 @@ class ThemeAnswersForm(ErrorSummaryMixin, forms.Form):
             yield {
                 "question": question,
                 "name": name,
+                "chosen": chosen,
                 # (id, value, label, hint, divider, checked); radios are numbered from 1, and
                 # the error summary links to the first (`first_input_id`).
                 "choices": [
@@ -233,6 +247,41 @@ class ThemeAnswersForm(ErrorSummaryMixin, forms.Form):
                 "comment_max_length": COMMENT_MAX_LENGTH,
                 "comment_max_length_text": f"{COMMENT_MAX_LENGTH:,}",
             }
+
+    def render_questions(self, round=None):
+        """Every question's markup, from QUESTION_TEMPLATE, for a theme page of `round` (or
+        the admin's preview, without one).
+
+        A question of a published bank shows nothing of the respondent's but the answer
+        chosen, unless they wrote a comment or it is in error. So the markup of every other
+        question is rendered once a process and kept, under the bank's version, the question,
+        the answer and the anonymity threshold its hint names: rendering it took a third of
+        the busiest page's time (docs/performance.md). A draft's questions change as the
+        admin edits them, and are rendered every time.
+        """
+        version = round.questionnaire_version if round is not None else None
+        kept = version is not None and version.status != QuestionnaireVersion.Status.DRAFT
+        parts = []
+        for q in self.rendered_questions():
+            context = {"q": q, "round": round}
+            if not kept or q["errors"] or q["comment"] or q["comment_errors"]:
+                parts.append(render_to_string(QUESTION_TEMPLATE, context))
+                continue
+            key = (
+                version.pk,
+                version.published_at,
+                round.anonymity_threshold,
+                q["question"].pk,
+                q["chosen"],
+            )
+            markup = KEPT_QUESTIONS.get(key)
+            if markup is None:
+                if len(KEPT_QUESTIONS) >= KEPT_QUESTIONS_MAX:
+                    KEPT_QUESTIONS.clear()
+                markup = KEPT_QUESTIONS[key] = render_to_string(QUESTION_TEMPLATE, context)
+            parts.append(markup)
+        # Each part is the template's output, escaped as it rendered.
+        return mark_safe("".join(parts))
 
     @classmethod
     def for_review(cls, *, questions, answers):

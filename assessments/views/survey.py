@@ -223,6 +223,7 @@ def theme_page(request, response, theme_key):
     context = {
         "theme": theme,
         "form": form,
+        "questions": form.render_questions(response.round),
         "position": index + 1,
         "theme_count": len(themes),
         "action": action,
