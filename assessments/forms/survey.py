@@ -21,7 +21,6 @@ from assessments.models import (
     Response,
 )
 from assessments.responses import AnswerInput
-from maturity.models import QuestionnaireVersion
 
 RoleGroup = Response.RoleGroup
 ROLE_GROUP_HINTS = {
@@ -260,7 +259,7 @@ class ThemeAnswersForm(ErrorSummaryMixin, forms.Form):
         admin edits them, and are rendered every time.
         """
         version = round.questionnaire_version if round is not None else None
-        kept = version is not None and version.status != QuestionnaireVersion.Status.DRAFT
+        kept = version is not None and not version.is_editable
         parts = []
         for q in self.rendered_questions():
             context = {"q": q, "round": round}
